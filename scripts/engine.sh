@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Make sure a Docker engine with BuildKit and the buildx plugin answers.
+#
+# Idempotent: when `docker info` and `docker buildx version` already answer,
+# it does nothing. On a Linux host without an engine (a bare workshop VM, CI,
+# these course machines) it installs Docker from Debian packages and starts
+# dockerd in the background, because such machines have no init system.
+#
+#   scripts/engine.sh          ensure the engine is up
+#   scripts/engine.sh stop     stop the engine this script started
+#   scripts/engine.sh status   say whether it answers
+set -euo pipefail
+
+STATE_DIR=${STAGELAB_ENGINE_STATE:-/var/lib/stagelab}
+PID_FILE=$STATE_DIR/dockerd.pid
+LOG_FILE=$STATE_DIR/dockerd.log
+SOCKET=/var/run/docker.sock
+
+say() { printf 'engine: %s\n' "$*" >&2; }
+
+engine_answers() {
+  docker info >/dev/null 2>&1 && docker buildx version >/dev/null 2>&1
+}
+
+stop_engine() {
+  if [[ -f $PID_FILE ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
+    local pid; pid=$(cat "$PID_FILE")
+    say "stopping dockerd (pid $pid)"
+    kill "$pid"
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    rm -f "$PID_FILE"
+  else
+    say "no engine started by stagelab is running"
+  fi
+}
+
+case "${1:-up}" in
+  stop) stop_engine; exit 0 ;;
+  status) if engine_answers; then say "up"; exit 0; else say "not answering"; exit 1; fi ;;
+  up) ;;
+  *) echo "usage: $0 [up|stop|status]" >&2; exit 2 ;;
+esac
+
+if engine_answers; then
+  say "already up ($(docker version --format '{{.Server.Version}}' 2>/dev/null), buildx $(docker buildx version | awk '{print $2}'))"
+  exit 0
+fi
+
+if [[ $(uname -s) != Linux ]]; then
+  say "no Docker engine answers. On macOS or Windows install Docker Desktop (https://docs.docker.com/desktop/), start it, and run this again."
+  exit 1
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  if docker info 2>&1 | grep -qi 'permission denied'; then
+    say "the engine runs but your user may not use its socket. Run: sudo usermod -aG docker $USER  (then log in again)"
+  else
+    say "no Docker engine answers and installing one needs root. Either run this as root (sudo make ...), or install Docker Engine with the buildx plugin (https://docs.docker.com/engine/install/) and start it."
+  fi
+  exit 1
+fi
+
+# Which docker.io is good enough: Debian 12's 20.10 has an old BuildKit that
+# cannot parse heredocs and ships no buildx plugin, so on bookworm we take
+# Debian 13's packages from a low-priority trixie source (they run on
+# bookworm's containerd and runc; libc6 stays at bookworm's).
+install_engine() {
+  . /etc/os-release
+  export DEBIAN_FRONTEND=noninteractive
+  local suffix=""
+  case "${VERSION_CODENAME:-}" in
+    bookworm)
+      if [[ ! -f /etc/apt/sources.list.d/stagelab-trixie.sources ]]; then
+        say "adding a Debian 13 (trixie) apt source with pin priority 100 for docker.io and docker-buildx"
+        local mirror
+        mirror=$(grep -hoE '^URIs:\s*\S+' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v security | head -n1)
+        mirror=${mirror:-http://deb.debian.org/debian}
+        cat >/etc/apt/sources.list.d/stagelab-trixie.sources <<SRC
+Types: deb
+URIs: $mirror
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+        cat >/etc/apt/preferences.d/stagelab-trixie <<PIN
+Package: *
+Pin: release n=trixie
+Pin-Priority: 100
+PIN
+      fi
+      suffix=/trixie
+      ;;
+    trixie|forky|sid|noble|oracular|plucky|questing) ;;
+    *)
+      if ! command -v apt-get >/dev/null; then
+        say "this Linux has no apt-get. Install Docker Engine with the buildx plugin from https://docs.docker.com/engine/install/ and start it."
+        exit 1
+      fi
+      say "unknown distribution '${VERSION_CODENAME:-?}': trying its own docker.io and docker-buildx packages"
+      ;;
+  esac
+  # Name the release per package (docker.io/trixie), not with -t: -t would
+  # drag libc6 and containerd along to trixie as well.
+  say "installing docker.io, docker-cli, docker-buildx and iptables (apt)"
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends \
+    "docker.io$suffix" "docker-cli$suffix" "docker-buildx$suffix" iptables >/dev/null
+}
+
+have_good_dockerd() {
+  command -v dockerd >/dev/null || return 1
+  local major; major=$(dockerd --version | sed -E 's/^Docker version ([0-9]+).*/\1/')
+  [[ $major -ge 23 ]] && [[ -x /usr/libexec/docker/cli-plugins/docker-buildx || -x /usr/local/lib/docker/cli-plugins/docker-buildx || -x /usr/lib/docker/cli-plugins/docker-buildx ]]
+}
+
+have_good_dockerd || install_engine
+
+mkdir -p "$STATE_DIR"
+if [[ -f $PID_FILE ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
+  say "dockerd (pid $(cat "$PID_FILE")) is starting; waiting for it"
+else
+  # A stale socket or pid file from a killed engine makes dockerd refuse to start.
+  rm -f "$SOCKET" /var/run/docker.pid
+  say "starting dockerd (log: $LOG_FILE)"
+  nohup setsid dockerd --host "unix://$SOCKET" --storage-driver overlay2 >>"$LOG_FILE" 2>&1 </dev/null &
+  echo $! >"$PID_FILE"
+fi
+
+for _ in $(seq 1 120); do
+  if engine_answers; then
+    say "up ($(docker version --format '{{.Server.Version}}'), buildx $(docker buildx version | awk '{print $2}'))"
+    exit 0
+  fi
+  if ! kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
+    say "dockerd exited while starting. Last lines of $LOG_FILE:"
+    tail -n 20 "$LOG_FILE" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+say "dockerd did not answer within 60 s. Last lines of $LOG_FILE:"
+tail -n 20 "$LOG_FILE" >&2
+exit 1

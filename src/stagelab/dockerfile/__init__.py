@@ -1,0 +1,16 @@
+"""Dockerfile model: stages and instructions parsed with BuildKit's own parser.
+
+The third-party ``dockerfile`` package (a wrapper around BuildKit's Go parser) is
+used in :mod:`stagelab.dockerfile.model` only, so it can be swapped in one place.
+"""
+
+from .model import (
+    Dockerfile,
+    DockerfileSyntaxError,
+    Instruction,
+    Stage,
+    load,
+    parse,
+)
+
+__all__ = ["Dockerfile", "DockerfileSyntaxError", "Instruction", "Stage", "load", "parse"]

@@ -1,0 +1,682 @@
+"""Builds through BuildKit (``docker buildx build --progress=rawjson``), as typed events.
+
+Usage::
+
+    build = Build("labs/02-node-multistage/app", dockerfile="Dockerfile", target="runtime")
+    for event in build.events():      # step started / finished / cached / failed, log lines
+        ...
+    result = build.result             # image id, time, cached steps, skipped stages
+
+``Build.cancel()`` (from any thread) ends the build process group; nothing keeps running.
+A failure raises :class:`BuildFailed` with the failing instruction, its line and the
+last log lines. Without buildx the SDK's classic builder is used, with a notice.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from .. import labels as stagelab_labels
+from ..dockerfile import Dockerfile, DockerfileSyntaxError, Instruction
+from ..dockerfile import load as load_dockerfile
+from ..errors import BuildContextError, StagelabError
+from . import rawjson, slots
+from .client import buildx_version, client, docker_binary, engine_errors, translate
+
+#: Log lines kept per step and for the failure report.
+LOG_TAIL_LINES = 40
+#: A build that prints more than this is stopped (a RUN that prints without end).
+DEFAULT_MAX_OUTPUT_BYTES = 20 * 1024 * 1024
+
+
+class EventKind(str, Enum):
+    QUEUED = "queued"
+    STEP_STARTED = "step-started"
+    STEP_FINISHED = "step-finished"
+    STEP_CACHED = "step-cached"
+    STEP_FAILED = "step-failed"
+    LOG = "log"
+    NOTICE = "notice"
+
+
+class StepState(str, Enum):
+    RUNNING = "running"
+    DONE = "done"
+    CACHED = "cached"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class BuildStep:
+    """A step of the build as BuildKit names it, tied to its Dockerfile line when known."""
+
+    id: str
+    stage: str | None
+    position: int | None
+    total: int | None
+    instruction: str
+    line: int | None = None
+
+    @property
+    def keyword(self) -> str:
+        return self.instruction.split(" ", 1)[0].upper() if self.instruction else ""
+
+
+@dataclass(frozen=True)
+class BuildEvent:
+    """Something that happened during a build, in the order it happened."""
+
+    kind: EventKind
+    step: BuildStep | None = None
+    duration_s: float | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """How one step ended."""
+
+    step: BuildStep
+    state: StepState
+    duration_s: float | None
+    log_tail: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """A finished build."""
+
+    image_id: str
+    tag: str | None
+    duration_s: float
+    steps: tuple[StepRecord, ...]
+    stages_built: tuple[str, ...]
+    stages_skipped: tuple[str, ...]
+    builder: str = "buildx"
+    notices: tuple[str, ...] = ()
+
+    @property
+    def steps_total(self) -> int:
+        return len(self.steps)
+
+    @property
+    def steps_cached(self) -> int:
+        return sum(1 for record in self.steps if record.state is StepState.CACHED)
+
+    def steps_matching(self, pattern: str) -> list[StepRecord]:
+        """Steps whose instruction matches a regular expression (e.g. ``r"npm (ci|install)"``)."""
+        regex = re.compile(pattern)
+        return [record for record in self.steps if regex.search(record.step.instruction)]
+
+
+class FailureCause(str, Enum):
+    COMMAND = "command"  # a RUN exited non-zero
+    MISSING_FILE = "missing-file"  # COPY/ADD source not in the context
+    SYNTAX = "syntax"  # BuildKit could not parse the Dockerfile
+    NETWORK = "network"  # a package registry or mirror was unreachable
+    BASE_IMAGE = "base-image"  # FROM names an image that is not there
+    TIMEOUT = "timeout"
+    OUTPUT_LIMIT = "output-limit"
+    CANCELLED = "cancelled"
+    ENGINE = "engine"  # the engine went away or refused
+
+
+_HINTS = {
+    FailureCause.COMMAND: "A RUN command failed: read the last log lines above for its own error message.",
+    FailureCause.MISSING_FILE: (
+        "A file named in COPY/ADD is not in the build context. Check the path, that it is relative "
+        "to the context, and that .dockerignore does not exclude it."
+    ),
+    FailureCause.SYNTAX: (
+        "The Dockerfile does not parse. A common cause: a comment after an instruction on the same line — "
+        "Dockerfiles only allow comments on lines of their own."
+    ),
+    FailureCause.NETWORK: (
+        "The network failed, not your Dockerfile: a package registry or mirror could not be reached "
+        "from inside the build. Check the connection (or the proxy and its CA certificate) and build again."
+    ),
+    FailureCause.BASE_IMAGE: "The base image is not in the engine and no registry answers. Run `stagelab images prepare`.",
+    FailureCause.TIMEOUT: "The build ran past its time limit. Look for a RUN that never ends (a server, a prompt waiting for input).",
+    FailureCause.OUTPUT_LIMIT: "The build printed far too much output and was stopped. Look for a RUN that loops.",
+    FailureCause.CANCELLED: "The build was cancelled.",
+    FailureCause.ENGINE: "The Docker engine stopped or refused during the build. Check it with `stagelab doctor`, then build again.",
+}
+
+_NETWORK_PATTERNS = re.compile(
+    r"Temporary failure (in name resolution|resolving)|Could not resolve|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|"
+    r"ETIMEDOUT|ECONNRESET|Network is unreachable|Connection timed out|getaddrinfo|"
+    r"Failed to fetch http|Unable to connect to|self[- ]signed certificate|unable to get local issuer|"
+    r"CERTIFICATE_VERIFY_FAILED|NewConnectionError|Max retries exceeded|dial tcp|i/o timeout|TLS handshake timeout",
+    re.IGNORECASE,
+)
+
+
+class BuildFailed(StagelabError):
+    """A build that did not produce an image, with what a learner needs to fix it."""
+
+    exit_code = 1
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        cause: FailureCause,
+        instruction: str | None = None,
+        line: int | None = None,
+        stage: str | None = None,
+        log_tail: tuple[str, ...] = (),
+        excerpt: str | None = None,
+        steps: tuple[StepRecord, ...] = (),
+    ):
+        self.reason = reason
+        self.cause = cause
+        self.instruction = instruction
+        self.line = line
+        self.stage = stage
+        self.log_tail = log_tail
+        self.excerpt = excerpt
+        self.steps = steps
+        where = f" (Dockerfile line {line})" if line else ""
+        what = f": {instruction}" if instruction else ""
+        super().__init__(f"Build failed{where}{what}\n{reason}\nHint: {self.hint}")
+
+    @property
+    def hint(self) -> str:
+        return _HINTS[self.cause]
+
+
+_STEP_NAME = re.compile(r"^\[(?:(?P<stage>[^\]\s]+) )?(?P<position>\d+)/(?P<total>\d+)\] (?P<instruction>.*)$", re.S)
+_TRAILER_LOCATION = re.compile(r"^(?P<file>\S+):(?P<line>\d+)$")
+_VERTEX_KEYWORDS = {"RUN", "COPY", "ADD", "WORKDIR"}
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+class _StepMapper:
+    """Ties BuildKit's step names back to Dockerfile instructions (and lines)."""
+
+    def __init__(self, model: Dockerfile | None):
+        self.model = model
+
+    def step(self, digest: str, name: str) -> BuildStep | None:
+        match = _STEP_NAME.match(name)
+        if not match:
+            return None
+        stage_label = match.group("stage")
+        position, total = int(match.group("position")), int(match.group("total"))
+        instruction = _squash(match.group("instruction"))
+        line = self._line(stage_label, position, instruction)
+        return BuildStep(digest, stage_label, position, total, instruction, line)
+
+    def _line(self, stage_label: str | None, position: int, instruction: str) -> int | None:
+        if self.model is None:
+            return None
+        stages = self.model.stages
+        stage = None
+        if stage_label is None:
+            stage = stages[-1] if len(stages) == 1 else None
+        else:
+            stage = next((s for s in stages if s.buildkit_name == stage_label or s.ref == stage_label), None)
+        if stage is None:
+            return None
+        keyword = instruction.split(" ", 1)[0].upper()
+        if keyword == "FROM":
+            return stage.from_instruction.start_line
+        candidates: list[Instruction] = [i for i in stage.instructions if i.keyword in _VERTEX_KEYWORDS]
+        wanted = instruction[len(keyword) :].strip()
+        for candidate in candidates:
+            first_line = _squash(candidate.original.splitlines()[0] if candidate.original else "")
+            if candidate.keyword == keyword and (
+                _squash(candidate.original) == instruction or first_line[len(keyword) :].strip() == wanted
+            ):
+                return candidate.start_line
+        # Fall back on position: BuildKit counts FROM as step 1 unless the base is scratch.
+        offset = 0 if stage.base == "scratch" else 1
+        index = position - 1 - offset
+        if 0 <= index < len(candidates):
+            return candidates[index].start_line
+        return None
+
+
+def _parse_build_args(build_args: dict[str, str] | None) -> list[str]:
+    args: list[str] = []
+    for name, value in (build_args or {}).items():
+        args += ["--build-arg", f"{name}={value}"]
+    return args
+
+
+class Build:
+    """One build: iterate :meth:`events`, then read :attr:`result`."""
+
+    def __init__(
+        self,
+        context: str | os.PathLike[str],
+        dockerfile: str | os.PathLike[str] | None = None,
+        *,
+        target: str | None = None,
+        build_args: dict[str, str] | None = None,
+        tag: str | None = None,
+        no_cache: bool = False,
+        labels: dict[str, str] | None = None,
+        kind: str = "build",
+        timeout_s: float | None = 900,
+        max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
+        run_id: str | None = None,
+        use_slots: bool = True,
+    ):
+        self.context = Path(context)
+        if not self.context.is_dir():
+            raise BuildContextError(
+                f"Build context {self.context} is not a folder. Give the folder that holds your app and Dockerfile."
+            )
+        self.dockerfile = Path(dockerfile) if dockerfile else self.context / "Dockerfile"
+        if not self.dockerfile.is_absolute() and not self.dockerfile.exists():
+            self.dockerfile = self.context / self.dockerfile
+        if not self.dockerfile.is_file():
+            raise BuildContextError(
+                f"Dockerfile {self.dockerfile} not found. Create it, or point to it with -f/--dockerfile."
+            )
+        self.target = target
+        self.build_args = dict(build_args or {})
+        self.tag = tag
+        self.no_cache = no_cache
+        self.run_id = run_id or stagelab_labels.new_run_id("build")
+        self.labels = {**stagelab_labels.labels_for(self.run_id, kind), **(labels or {})}
+        self.timeout_s = timeout_s
+        self.max_output_bytes = max_output_bytes
+        self.use_slots = use_slots
+        self.result: BuildResult | None = None
+        self.notices: list[str] = []
+        self._process: subprocess.Popen[str] | None = None
+        self._cancel_reason: FailureCause | None = None
+        self._lock = threading.Lock()
+        try:
+            self.model: Dockerfile | None = load_dockerfile(self.dockerfile)
+        except DockerfileSyntaxError:
+            # BuildKit will report the error in its own words; that message is the lesson.
+            self.model = None
+
+    # -- control -------------------------------------------------------------------------
+
+    def cancel(self, cause: FailureCause = FailureCause.CANCELLED) -> None:
+        """End the build from any thread; the build's process group is stopped."""
+        with self._lock:
+            if self._cancel_reason is None:
+                self._cancel_reason = cause
+            process = self._process
+        if process is not None and process.poll() is None:
+            _stop_process_group(process)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel_reason is not None
+
+    # -- running -------------------------------------------------------------------------
+
+    def run(self, on_event: Callable[[BuildEvent], None] | None = None) -> BuildResult:
+        """Run to the end; ``on_event`` sees every event. Returns the result or raises."""
+        for event in self.events():
+            if on_event is not None:
+                on_event(event)
+        assert self.result is not None
+        return self.result
+
+    def events(self) -> Iterator[BuildEvent]:
+        """Start the build and yield its events; sets :attr:`result` or raises :class:`BuildFailed`."""
+        if self.cancelled:
+            raise BuildFailed("Cancelled before it started.", cause=FailureCause.CANCELLED)
+        slot = slots.BuildSlot(enabled=self.use_slots)
+        try:
+            for ahead in slot.wait():
+                if self.cancelled:
+                    raise BuildFailed("Cancelled while waiting for a build slot.", cause=FailureCause.CANCELLED)
+                yield BuildEvent(EventKind.QUEUED, text=f"waiting for {ahead} build(s) ahead")
+            if buildx_version() is None:
+                yield from self._classic_events()
+            else:
+                yield from self._buildx_events()
+        finally:
+            slot.release()
+
+    def _command(self, iidfile: str) -> list[str]:
+        command = [docker_binary(), "buildx", "build", "--progress=rawjson", "--iidfile", iidfile]
+        command += ["-f", str(self.dockerfile)]
+        if self.target:
+            command += ["--target", self.target]
+        if self.tag:
+            command += ["-t", self.tag]
+        if self.no_cache:
+            command.append("--no-cache")
+        command += _parse_build_args(self.build_args)
+        for key, value in self.labels.items():
+            command += ["--label", f"{key}={value}"]
+        # With the docker driver the image lands in the engine's store; --load makes
+        # that explicit and also works for a docker-container builder.
+        command += ["--load", str(self.context)]
+        return command
+
+    def _buildx_events(self) -> Iterator[BuildEvent]:
+        mapper = _StepMapper(self.model)
+        started_at = time.monotonic()
+        steps: dict[str, BuildStep] = {}
+        states: dict[str, StepState] = {}
+        durations: dict[str, float | None] = {}
+        logs: dict[str, deque[str]] = {}
+        partial: dict[str, str] = {}
+        plain: list[str] = []
+        output_bytes = 0
+
+        with tempfile.TemporaryDirectory(prefix="stagelab-build-") as scratch:
+            iidfile = os.path.join(scratch, "iid")
+            env = dict(os.environ, BUILDX_NO_DEFAULT_ATTESTATIONS="1")
+            with self._lock:
+                if self._cancel_reason is not None:
+                    raise BuildFailed("Cancelled before it started.", cause=FailureCause.CANCELLED)
+                try:
+                    self._process = subprocess.Popen(
+                        self._command(iidfile),
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.PIPE,
+                        stdin=subprocess.DEVNULL,
+                        text=True,
+                        encoding="utf-8",
+                        errors="replace",
+                        env=env,
+                        start_new_session=True,
+                    )
+                except OSError as error:
+                    raise translate(error) from None
+            process = self._process
+            watchdog = None
+            if self.timeout_s:
+                watchdog = threading.Timer(self.timeout_s, self.cancel, args=(FailureCause.TIMEOUT,))
+                watchdog.daemon = True
+                watchdog.start()
+            try:
+                assert process.stderr is not None
+                for item in rawjson.read(process.stderr):
+                    if isinstance(item, rawjson.PlainLine):
+                        plain.append(item.text)
+                        continue
+                    if isinstance(item, rawjson.LogChunk):
+                        step = steps.get(item.vertex)
+                        output_bytes += len(item.text)
+                        if output_bytes > self.max_output_bytes and not self.cancelled:
+                            self.cancel(FailureCause.OUTPUT_LIMIT)
+                        text = partial.pop(item.vertex, "") + item.text
+                        *complete, rest = text.split("\n")
+                        if rest:
+                            partial[item.vertex] = rest
+                        for line in complete:
+                            line = line.rstrip("\r")
+                            logs.setdefault(item.vertex, deque(maxlen=LOG_TAIL_LINES)).append(line)
+                            yield BuildEvent(EventKind.LOG, step=step, text=line)
+                        continue
+                    vertex = item
+                    step = steps.get(vertex.digest) or mapper.step(vertex.digest, vertex.name)
+                    if step is None:
+                        continue
+                    steps[vertex.digest] = step
+                    previous = states.get(vertex.digest)
+                    duration = (
+                        (vertex.completed - vertex.started).total_seconds()
+                        if vertex.started and vertex.completed
+                        else None
+                    )
+                    if vertex.error:
+                        if previous is not StepState.FAILED:
+                            states[vertex.digest] = StepState.FAILED
+                            durations[vertex.digest] = duration
+                            yield BuildEvent(EventKind.STEP_FAILED, step=step, duration_s=duration, text=vertex.error)
+                    elif vertex.cached and vertex.completed:
+                        if previous not in (StepState.CACHED, StepState.DONE):
+                            states[vertex.digest] = StepState.CACHED
+                            durations[vertex.digest] = duration
+                            yield BuildEvent(EventKind.STEP_CACHED, step=step, duration_s=duration)
+                    elif vertex.completed:
+                        if previous not in (StepState.DONE, StepState.CACHED, StepState.FAILED):
+                            states[vertex.digest] = StepState.DONE
+                            durations[vertex.digest] = duration
+                            yield BuildEvent(EventKind.STEP_FINISHED, step=step, duration_s=duration)
+                    elif vertex.started and previous is None:
+                        states[vertex.digest] = StepState.RUNNING
+                        yield BuildEvent(EventKind.STEP_STARTED, step=step)
+                returncode = process.wait()
+            except GeneratorExit:
+                # The consumer stopped listening (e.g. a kernel interrupt): leave nothing running.
+                self.cancel()
+                raise
+            finally:
+                if watchdog is not None:
+                    watchdog.cancel()
+                if process.poll() is None:
+                    _stop_process_group(process)
+                with self._lock:
+                    self._process = None
+            for vertex, rest in partial.items():
+                logs.setdefault(vertex, deque(maxlen=LOG_TAIL_LINES)).append(rest)
+
+            records = tuple(
+                StepRecord(
+                    step=steps[digest],
+                    state=states.get(digest, StepState.RUNNING),
+                    duration_s=durations.get(digest),
+                    log_tail=tuple(logs.get(digest, ())),
+                )
+                for digest in steps
+            )
+            elapsed = time.monotonic() - started_at
+
+            if returncode != 0 or self.cancelled:
+                raise self._failure(records, plain, logs)
+            image_id = Path(iidfile).read_text().strip() if os.path.exists(iidfile) else ""
+        if not image_id:
+            raise BuildFailed(
+                "BuildKit finished without an image id.\n" + "\n".join(plain[-10:]),
+                cause=FailureCause.ENGINE,
+                steps=records,
+            )
+        self.result = BuildResult(
+            image_id=image_id,
+            tag=self.tag,
+            duration_s=elapsed,
+            steps=records,
+            stages_built=self._stages_built(records),
+            stages_skipped=self._stages_skipped(),
+            builder="buildx",
+            notices=tuple(self.notices),
+        )
+
+    def _stages_built(self, records: tuple[StepRecord, ...]) -> tuple[str, ...]:
+        if self.model is None:
+            return tuple(dict.fromkeys(r.step.stage for r in records if r.step.stage))
+        try:
+            return tuple(s.ref for s in self.model.needed_stages(self.target))
+        except DockerfileSyntaxError:
+            return ()
+
+    def _stages_skipped(self) -> tuple[str, ...]:
+        if self.model is None:
+            return ()
+        try:
+            return tuple(s.ref for s in self.model.skipped_stages(self.target))
+        except DockerfileSyntaxError:
+            return ()
+
+    def _failure(
+        self, records: tuple[StepRecord, ...], plain: list[str], logs: dict[str, deque[str]]
+    ) -> BuildFailed:
+        failed = next((r for r in records if r.state is StepState.FAILED), None)
+        error_lines = [line for line in plain if line.startswith("ERROR:")]
+        reason = error_lines[-1][len("ERROR:") :].strip() if error_lines else ""
+        if not reason and failed is not None:
+            reason = failed.step.instruction
+        excerpt_lines: list[str] = []
+        line_number: int | None = None
+        for index, text in enumerate(plain):
+            match = _TRAILER_LOCATION.match(text.strip())
+            if match and index + 1 < len(plain) and plain[index + 1].startswith("-----"):
+                line_number = int(match.group("line"))
+                excerpt_lines = plain[index : index + 12]
+        log_tail = failed.log_tail if failed else tuple(plain[-LOG_TAIL_LINES:])
+        if self._cancel_reason is not None:
+            cause = self._cancel_reason
+            reason = {
+                FailureCause.TIMEOUT: f"Stopped after {self.timeout_s:.0f} s.",
+                FailureCause.OUTPUT_LIMIT: f"Stopped after printing more than {self.max_output_bytes // (1024 * 1024)} MB.",
+            }.get(cause, "Cancelled.")
+        else:
+            cause = _classify(reason, log_tail)
+        if line_number is None and failed is not None:
+            line_number = failed.step.line
+        if line_number is None and cause is FailureCause.SYNTAX:
+            match = re.search(r"line (\d+)", reason)
+            line_number = int(match.group(1)) if match else None
+        instruction = failed.step.instruction if failed else None
+        if instruction is None and line_number is not None and self.model is not None:
+            for candidate in self.model.instructions:
+                if candidate.start_line <= line_number <= candidate.end_line:
+                    instruction = _squash(candidate.original.splitlines()[0])
+        return BuildFailed(
+            reason or "The build failed.",
+            cause=cause,
+            instruction=instruction,
+            line=line_number,
+            stage=failed.step.stage if failed else None,
+            log_tail=tuple(log_tail),
+            excerpt="\n".join(excerpt_lines) or None,
+            steps=records,
+        )
+
+    # -- classic builder fallback ------------------------------------------------------------
+
+    def _classic_events(self) -> Iterator[BuildEvent]:
+        notice = (
+            "buildx is not installed: using the classic builder. It cannot run heredocs, "
+            "RUN --mount, COPY --chmod/--link, and it builds every stage, even ones the target "
+            "does not need. Install the buildx plugin for the real thing."
+        )
+        self.notices.append(notice)
+        yield BuildEvent(EventKind.NOTICE, text=notice)
+        sdk = client()
+        started_at = time.monotonic()
+        records: list[StepRecord] = []
+        current: BuildStep | None = None
+        current_started = 0.0
+        tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
+        image_id = ""
+        step_pattern = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+        with engine_errors():
+            stream = sdk.api.build(
+                path=str(self.context),
+                dockerfile=str(self.dockerfile.resolve()),
+                tag=self.tag,
+                target=self.target,
+                buildargs=self.build_args or None,
+                nocache=self.no_cache,
+                labels=self.labels,
+                rm=True,
+                forcerm=True,
+                decode=True,
+            )
+            for chunk in stream:
+                if self.cancelled:
+                    raise BuildFailed("Cancelled.", cause=FailureCause.CANCELLED)
+                if "error" in chunk:
+                    failed = current or BuildStep("classic", None, None, None, "")
+                    records.append(StepRecord(failed, StepState.FAILED, None, tuple(tail)))
+                    yield BuildEvent(EventKind.STEP_FAILED, step=failed, text=chunk["error"])
+                    raise BuildFailed(
+                        chunk["error"].strip(),
+                        cause=_classify(chunk["error"], tuple(tail)),
+                        instruction=failed.instruction or None,
+                        log_tail=tuple(tail),
+                        steps=tuple(records),
+                    )
+                if "aux" in chunk and "ID" in chunk["aux"]:
+                    image_id = chunk["aux"]["ID"]
+                for raw in (chunk.get("stream") or "").splitlines():
+                    match = step_pattern.match(raw)
+                    if match:
+                        if current is not None:
+                            records.append(StepRecord(current, StepState.DONE, time.monotonic() - current_started, tuple(tail)))
+                            yield BuildEvent(EventKind.STEP_FINISHED, step=current, duration_s=time.monotonic() - current_started)
+                        current = BuildStep(f"classic-{match.group(1)}", None, int(match.group(1)), int(match.group(2)), _squash(match.group(3)))
+                        current_started = time.monotonic()
+                        tail.clear()
+                        yield BuildEvent(EventKind.STEP_STARTED, step=current)
+                    elif raw.strip():
+                        tail.append(raw)
+                        yield BuildEvent(EventKind.LOG, step=current, text=raw)
+        if current is not None:
+            records.append(StepRecord(current, StepState.DONE, time.monotonic() - current_started, tuple(tail)))
+            yield BuildEvent(EventKind.STEP_FINISHED, step=current)
+        self.result = BuildResult(
+            image_id=image_id,
+            tag=self.tag,
+            duration_s=time.monotonic() - started_at,
+            steps=tuple(records),
+            stages_built=tuple(s.ref for s in self.model.stages) if self.model else (),
+            stages_skipped=(),
+            builder="classic",
+            notices=tuple(self.notices),
+        )
+
+
+def _classify(reason: str, log_tail: tuple[str, ...] | list[str]) -> FailureCause:
+    text = reason + "\n" + "\n".join(log_tail)
+    if "dockerfile parse error" in reason or "unknown instruction" in reason or "failed to parse" in reason.lower():
+        return FailureCause.SYNTAX
+    if "no space left on device" in text:
+        return FailureCause.ENGINE
+    if re.search(r"pull access denied|failed to resolve source metadata|not found: manifest unknown|failed to do request", reason):
+        return FailureCause.BASE_IMAGE
+    if _NETWORK_PATTERNS.search(text):
+        return FailureCause.NETWORK
+    if re.search(r"failed to calculate checksum|failed to compute cache key|not found$", reason):
+        return FailureCause.MISSING_FILE
+    if "did not complete successfully" in reason or "exit code" in reason:
+        return FailureCause.COMMAND
+    if re.search(r"Cannot connect to the Docker daemon|connection reset|EOF$|closed network connection", reason):
+        return FailureCause.ENGINE
+    return FailureCause.COMMAND
+
+
+def _stop_process_group(process: subprocess.Popen[str]) -> None:
+    """SIGINT lets buildx cancel the solve cleanly; SIGKILL if it does not go."""
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=10)
+
+
+def build(
+    context: str | os.PathLike[str],
+    dockerfile: str | os.PathLike[str] | None = None,
+    *,
+    on_event: Callable[[BuildEvent], None] | None = None,
+    **options,
+) -> BuildResult:
+    """Build and wait for the result (see :class:`Build` for the options)."""
+    return Build(context, dockerfile, **options).run(on_event)
