@@ -1,0 +1,3 @@
+module example.com/stagelab-go-cgo-app
+
+go 1.27

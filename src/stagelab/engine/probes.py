@@ -1,0 +1,452 @@
+"""Run an image briefly, with safe defaults, and report what a learner would see.
+
+Usage::
+
+    result = probe("app:multi", port=3000)            # a server: wait for the port, GET /
+    result.ready, result.http_status, result.startup_s, result.stopped_cleanly
+    result = probe("tool:latest", expect_exit=True)    # a CLI app: wait for it to exit
+    attempt = try_exec("app:distroless", ["sh"])       # "can I get a shell?" -> the real error
+
+Every container runs non-privileged, with all capabilities dropped,
+``no-new-privileges``, memory (no swap) and pids limits, ports published on
+127.0.0.1 only, our labels, and a unique name. It is always removed at the end,
+also on errors, time-outs and Ctrl-C; as a last resort by its run label.
+
+Probes connect only to 127.0.0.1 published ports, never to container bridge addresses.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import docker.errors
+
+from .. import labels as stagelab_labels
+from ..errors import ImageNotFound, ProbeError
+from .client import PREPARE_HINT, client, engine_errors
+
+#: How much of the HTTP body and of the logs a result keeps.
+HTTP_BODY_LIMIT = 64 * 1024
+LOGS_LIMIT = 16 * 1024
+#: How often a probe looks at the container and knocks on its port.
+POLL_S = 0.1
+#: The exit code of a process ended by SIGKILL (the OOM killer, or ``docker stop`` after its grace time).
+SIGKILL_EXIT = 137
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """What happened when an image was run (see :func:`probe`)."""
+
+    image: str
+    run_id: str
+    started: bool
+    ready: bool
+    startup_s: float | None
+    http_status: int | None
+    http_body: str
+    exit_code: int | None
+    oom_killed: bool
+    timed_out: bool
+    logs: str
+    stopped_cleanly: bool | None
+    stop_s: float | None
+    error: str | None
+    port: int | None = None
+    host_port: int | None = None
+    http_headers: dict[str, str] = field(default_factory=dict)
+    memory_mb: int | None = None
+    #: The engine's own words when the container could not start (for the curious).
+    engine_message: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """The app did what was asked: answered on its port, or exited with 0."""
+        if self.port is not None:
+            return self.ready and self.http_status is not None and self.http_status < 500
+        return self.started and self.exit_code == 0 and not self.timed_out
+
+
+@dataclass(frozen=True)
+class ExecAttempt:
+    """The outcome of trying to run a command in a container (see :func:`try_exec`)."""
+
+    image: str
+    command: tuple[str, ...]
+    succeeded: bool
+    exit_code: int | None
+    output: str
+    error: str | None
+    #: "exec" (into a running container, like ``docker exec``) or "run" (as the
+    #: container's entrypoint, like ``docker run --entrypoint``).
+    method: str = "exec"
+
+
+def _safe_options(run_id: str, memory_mb: int, pids: int) -> dict:
+    memory = f"{memory_mb}m"
+    return {
+        "name": f"stagelab-{run_id}",
+        "labels": stagelab_labels.labels_for(run_id, "probe"),
+        "privileged": False,
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        # Equal memory and memory+swap: the limit is a real limit, no swapping.
+        "mem_limit": memory,
+        "memswap_limit": memory,
+        "pids_limit": pids,
+        "detach": True,
+    }
+
+
+def _check_image(sdk, image: str) -> None:
+    with engine_errors():
+        try:
+            sdk.images.get(image)
+        except docker.errors.ImageNotFound:
+            raise ImageNotFound(f"Image {image} is not in the engine. Build it first, or: {PREPARE_HINT}") from None
+
+
+def _engine_words(error: docker.errors.APIError) -> str:
+    explanation = error.explanation or str(error)
+    if isinstance(explanation, bytes):
+        explanation = explanation.decode("utf-8", "replace")
+    return str(explanation)
+
+
+def _start_failure(explanation: str) -> str:
+    """The part of runc's long message a learner can act on (``exec: "node": executable file not found``)."""
+    marker = explanation.find("exec: ")
+    if marker >= 0:
+        text = explanation[marker:]
+    elif "unable to start container process: " in explanation:
+        text = explanation.split("unable to start container process: ", 1)[1]
+    else:
+        return explanation
+    return text.removesuffix(": unknown").strip()
+
+
+def _remove(sdk, container, run_id: str) -> None:
+    """Remove the container; then anything else carrying this run's label (a create we never saw return)."""
+    if container is not None:
+        try:
+            container.remove(force=True, v=True)
+        except docker.errors.NotFound:
+            pass
+        except Exception:  # the fallback below tries again by label
+            pass
+    try:
+        for leftover in sdk.containers.list(all=True, filters={"label": f"{stagelab_labels.RUN}={run_id}"}):
+            try:
+                leftover.remove(force=True, v=True)
+            except docker.errors.NotFound:
+                pass
+    except Exception:  # clean-up must never hide the real outcome
+        pass
+
+
+def _state(container) -> dict:
+    container.reload()
+    return container.attrs.get("State", {})
+
+
+def _logs(container) -> str:
+    try:
+        raw = container.logs(stdout=True, stderr=True, tail=400)
+    except docker.errors.APIError:
+        return ""
+    text = raw.decode("utf-8", "replace")
+    return text[-LOGS_LIMIT:]
+
+
+def _host_port(container, port: int) -> int | None:
+    container.reload()
+    bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {}).get(f"{port}/tcp") or []
+    for binding in bindings:
+        if binding.get("HostIp") in ("127.0.0.1", "") and binding.get("HostPort"):
+            return int(binding["HostPort"])
+    return None
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    body: str
+    headers: dict[str, str]
+
+
+def _http_get(host_port: int, path: str, timeout_s: float) -> _Answer | None:
+    """GET on 127.0.0.1; None while nothing answers (docker-proxy accepts, then drops, until the app listens)."""
+    url = f"http://127.0.0.1:{host_port}{path if path.startswith('/') else '/' + path}"
+    request = urllib.request.Request(url, headers={"User-Agent": "stagelab-probe"})
+    # No proxy: the probe must talk to the published port itself, even when HTTP_PROXY is set.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=timeout_s) as response:
+            body = response.read(HTTP_BODY_LIMIT)
+            return _Answer(response.status, body.decode("utf-8", "replace"), dict(response.headers.items()))
+    except urllib.error.HTTPError as error:  # 4xx/5xx: the server did answer
+        body = error.read(HTTP_BODY_LIMIT) if error.fp else b""
+        return _Answer(error.code, body.decode("utf-8", "replace"), dict(error.headers.items()))
+    except (urllib.error.URLError, http.client.HTTPException, ConnectionError, socket.timeout, OSError):
+        return None
+
+
+def _exit_error(state: dict, memory_mb: int, port: int | None) -> str:
+    if state.get("OOMKilled"):
+        return f"killed: out of memory (limit {memory_mb} MB)"
+    code = state.get("ExitCode")
+    if port is not None:
+        return f"The container exited with code {code} before opening port {port}"
+    return f"The container exited with code {code}"
+
+
+def probe(
+    image: str,
+    *,
+    port: int | None = 3000,
+    http_path: str = "/",
+    command: Sequence[str] | str | None = None,
+    entrypoint: Sequence[str] | str | None = None,
+    env: dict[str, str] | None = None,
+    user: str | None = None,
+    timeout_s: float = 20,
+    memory_mb: int = 256,
+    pids: int = 128,
+    stop_timeout_s: float = 5,
+    expect_exit: bool = False,
+    run_id: str | None = None,
+) -> ProbeResult:
+    """Run ``image`` with safe defaults and report how it behaved.
+
+    With a ``port`` (and ``expect_exit`` false): wait up to ``timeout_s`` for the app
+    to answer HTTP on that port (published on 127.0.0.1), GET ``http_path``, then
+    stop it with SIGTERM and see whether it exits within ``stop_timeout_s``.
+    With ``expect_exit``: wait up to ``timeout_s`` for the container to exit.
+    The container is always removed. Raises :class:`ImageNotFound` for a missing image.
+    """
+    run_id = run_id or stagelab_labels.new_run_id("probe")
+    if expect_exit:
+        port = None
+    sdk = client()
+    _check_image(sdk, image)
+    options = _safe_options(run_id, memory_mb, pids)
+    if port is not None:
+        # Loopback only, on a port the engine picks: never reachable from the network.
+        options["ports"] = {f"{port}/tcp": ("127.0.0.1", None)}
+    container = None
+    outcome: dict = {
+        "image": image, "run_id": run_id, "started": False, "ready": False, "startup_s": None,
+        "http_status": None, "http_body": "", "exit_code": None, "oom_killed": False, "timed_out": False,
+        "logs": "", "stopped_cleanly": None, "stop_s": None, "error": None, "port": port,
+        "memory_mb": memory_mb,
+    }
+    try:
+        with engine_errors():
+            created_at = time.monotonic()
+            container = sdk.containers.create(
+                image, command=command, entrypoint=entrypoint, environment=env, user=user, **options
+            )
+            try:
+                container.start()
+            except docker.errors.APIError as error:
+                words = _engine_words(error)
+                outcome.update(error=_start_failure(words), engine_message=words)
+                return ProbeResult(**outcome)
+            outcome["started"] = True
+            if expect_exit:
+                _wait_for_exit(container, timeout_s, outcome)
+            else:
+                _wait_for_answer(container, port, http_path, created_at, timeout_s, outcome)
+                if outcome["ready"]:
+                    _stop(container, stop_timeout_s, outcome)
+            state = _state(container)
+            outcome["oom_killed"] = bool(state.get("OOMKilled"))
+            if not state.get("Running"):
+                outcome["exit_code"] = state.get("ExitCode")
+            if outcome["oom_killed"]:
+                outcome["error"] = f"killed: out of memory (limit {memory_mb} MB)"
+            outcome["logs"] = _logs(container)
+            return ProbeResult(**outcome)
+    finally:
+        _remove(sdk, container, run_id)
+
+
+def _wait_for_exit(container, timeout_s: float, outcome: dict) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        state = _state(container)
+        if not state.get("Running"):
+            if state.get("ExitCode"):
+                outcome["error"] = _exit_error(state, outcome["memory_mb"], None)
+            return
+        time.sleep(POLL_S)
+    outcome["timed_out"] = True
+    outcome["error"] = f"The container was still running after {timeout_s:g} s (it was expected to exit)"
+
+
+def _wait_for_answer(container, port: int, http_path: str, created_at: float, timeout_s: float, outcome: dict) -> None:
+    deadline = time.monotonic() + timeout_s
+    host_port = None
+    while time.monotonic() < deadline:
+        state = _state(container)
+        if not state.get("Running"):
+            outcome["error"] = _exit_error(state, outcome["memory_mb"], port)
+            return
+        if host_port is None:
+            host_port = _host_port(container, port)
+            outcome["host_port"] = host_port
+        if host_port is not None:
+            answer = _http_get(host_port, http_path, timeout_s=max(0.5, min(5.0, deadline - time.monotonic())))
+            if answer is not None:
+                outcome.update(
+                    ready=True,
+                    startup_s=time.monotonic() - created_at,
+                    http_status=answer.status,
+                    http_body=answer.body,
+                    http_headers=answer.headers,
+                )
+                return
+        time.sleep(POLL_S)
+    outcome["timed_out"] = True
+    outcome["error"] = (
+        f"port {port} never opened within {timeout_s:g} s: the app runs but does not answer HTTP on {port}. "
+        f"Check the port it listens on, and that it listens on 0.0.0.0 (not 127.0.0.1/localhost)."
+    )
+
+
+def _stop(container, stop_timeout_s: float, outcome: dict) -> None:
+    """SIGTERM, like ``docker stop``; a process that ignores it is killed after the grace time."""
+    asked_at = time.monotonic()
+    try:
+        container.kill(signal="SIGTERM")
+    except docker.errors.APIError:
+        pass  # already gone
+    deadline = asked_at + stop_timeout_s
+    while time.monotonic() < deadline:
+        if not _state(container).get("Running"):
+            outcome["stop_s"] = time.monotonic() - asked_at
+            outcome["stopped_cleanly"] = True
+            return
+        time.sleep(POLL_S / 2)
+    try:
+        container.kill(signal="SIGKILL")
+    except docker.errors.APIError:
+        pass
+    container.wait(timeout=30)
+    outcome["stop_s"] = time.monotonic() - asked_at
+    # A PID 1 without a SIGTERM handler ignores it (the kernel gives PID 1 no default action).
+    outcome["stopped_cleanly"] = False
+    outcome["error"] = (
+        f"The app ignored SIGTERM and was killed after {stop_timeout_s:g} s. As PID 1 it needs its own "
+        "SIGTERM handler, or run it with an init (`docker run --init`, tini)."
+    )
+
+
+def try_exec(
+    image: str,
+    command: Sequence[str],
+    *,
+    container: str | None = None,
+    settle_s: float = 1.0,
+    timeout_s: float = 15,
+    memory_mb: int = 256,
+    pids: int = 128,
+    run_id: str | None = None,
+) -> ExecAttempt:
+    """Try to run ``command`` in ``image`` and report the real outcome, error included.
+
+    With ``container`` (a running container's name or id) this is ``docker exec``.
+    Otherwise the image is started with its own entrypoint; if it stays up the
+    command is exec'ed into it (what ``docker exec -it CONTAINER sh`` shows), and if
+    it does not, the command is run as the entrypoint (what ``docker run
+    --entrypoint sh IMAGE`` shows). Any container made here is removed.
+    """
+    command = tuple(command)
+    if not command:
+        raise ProbeError("try_exec needs a command, e.g. ['sh'].")
+    run_id = run_id or stagelab_labels.new_run_id("exec")
+    sdk = client()
+    if container is not None:
+        with engine_errors():
+            try:
+                target = sdk.containers.get(container)
+            except docker.errors.NotFound:
+                raise ProbeError(f"No container named {container} is running. Start it first.") from None
+            return _exec_into(target, image, command, timeout_s)
+    _check_image(sdk, image)
+    options = _safe_options(run_id, memory_mb, pids)
+    created = None
+    try:
+        with engine_errors():
+            stays_up = False
+            try:
+                created = sdk.containers.create(image, **options)
+                created.start()
+                time.sleep(settle_s)
+                stays_up = bool(_state(created).get("Running"))
+            except docker.errors.APIError:
+                stays_up = False  # no entrypoint/cmd, or it cannot start: try the command itself
+            if stays_up:
+                return _exec_into(created, image, command, timeout_s)
+            _remove(sdk, created, run_id)
+            created = None
+            return _run_as_entrypoint(sdk, image, command, options, timeout_s)
+    finally:
+        _remove(sdk, created, run_id)
+
+
+def _exec_into(container, image: str, command: tuple[str, ...], timeout_s: float) -> ExecAttempt:
+    api = container.client.api
+    execution = api.exec_create(container.id, list(command), stdout=True, stderr=True)
+    holder: dict = {}
+
+    def run() -> None:
+        try:
+            holder["output"] = api.exec_start(execution["Id"])
+        except Exception as error:  # reported below; never lost in the thread
+            holder["error"] = error
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    if worker.is_alive():
+        # Removing the container (the caller's finally) ends the exec and the thread.
+        return ExecAttempt(image, command, False, None, "", f"still running after {timeout_s:g} s", "exec")
+    if "error" in holder:
+        raise holder["error"]
+    output = (holder.get("output") or b"").decode("utf-8", "replace")
+    exit_code = api.exec_inspect(execution["Id"]).get("ExitCode")
+    failed_to_start = "OCI runtime exec failed" in output or exit_code in (126, 127)
+    error = output.strip() if failed_to_start else None
+    if error is None and exit_code:
+        error = f"{command[0]} exited with code {exit_code}"
+    return ExecAttempt(image, command, exit_code == 0, exit_code, output[-LOGS_LIMIT:], error, "exec")
+
+
+def _run_as_entrypoint(sdk, image: str, command: tuple[str, ...], options: dict, timeout_s: float) -> ExecAttempt:
+    runner = sdk.containers.create(image, entrypoint=list(command[:1]), command=list(command[1:]), **options)
+    try:
+        try:
+            runner.start()
+        except docker.errors.APIError as error:
+            return ExecAttempt(image, command, False, None, "", _engine_words(error), "run")
+        try:
+            status = runner.wait(timeout=timeout_s)
+        except Exception:  # requests' ReadTimeout: the command did not finish
+            return ExecAttempt(image, command, False, None, _logs(runner), f"still running after {timeout_s:g} s", "run")
+        exit_code = status.get("StatusCode")
+        output = _logs(runner)
+        error = None if exit_code == 0 else f"{command[0]} exited with code {exit_code}"
+        return ExecAttempt(image, command, exit_code == 0, exit_code, output, error, "run")
+    finally:
+        try:
+            runner.remove(force=True, v=True)
+        except docker.errors.APIError:
+            pass

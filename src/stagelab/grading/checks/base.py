@@ -1,0 +1,182 @@
+"""How a check is written: once, with its documentation, like a ruff or hadolint rule.
+
+A check is a function decorated with :func:`check`. The decorator records the id,
+title, family, what it checks, why it matters, how to fix it (with a tiny
+before/after Dockerfile), the chapter that teaches it and its parameters. The
+CLI, the widget, the JSON report and the book's check catalogue all read these
+definitions (see :mod:`stagelab.grading.catalogue`).
+
+The function receives the :class:`~stagelab.grading.subject.Subject` being graded
+and its parameters (defaults filled in) and returns an :class:`Outcome`, or raises
+:class:`SkipCheck` when it cannot run because something earlier failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+#: Families, as the lab spec and the catalogue group them.
+FAMILIES = ("dockerfile", "build", "image", "runtime")
+
+
+class Phase(IntEnum):
+    """When a check runs: static checks first (milliseconds), the slow ones last."""
+
+    STATIC = 0
+    BUILD = 1
+    IMAGE = 2
+    RUNTIME = 3
+    REBUILD = 4
+
+
+#: The chapters that teach the checks (notebook path + anchor), kept in one place.
+CHAPTERS = {
+    "single": "notebooks/01-single-stage.ipynb",
+    "multi": "notebooks/02-multi-stage.ipynb",
+    "distroless": "notebooks/03-distroless.ipynb",
+}
+
+
+def chapter(which: str, anchor: str) -> str:
+    """A chapter reference ``notebooks/NN-name.ipynb#anchor``."""
+    return f"{CHAPTERS[which]}#{anchor}"
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter a lab may set under ``with:``."""
+
+    name: str
+    default: Any
+    description: str
+    #: Expected Python type(s) of the value, for the spec validator.
+    types: tuple[type, ...] = (str,)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check found. A failed outcome carries the message and the hint that teach."""
+
+    passed: bool
+    message: str
+    hint: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def passed(message: str, **details: Any) -> Outcome:
+    """A passing outcome."""
+    return Outcome(True, message, None, details)
+
+
+def failed(message: str, hint: str | None = None, **details: Any) -> Outcome:
+    """A failing outcome; ``hint`` overrides the check's standard fix when it knows better."""
+    return Outcome(False, message, hint, details)
+
+
+class SkipCheck(Exception):
+    """Raised by a check that cannot run because something it needs is missing."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class CheckDefinition:
+    """One check, written once."""
+
+    id: str
+    title: str
+    family: str
+    phase: Phase
+    what: str
+    why: str
+    fix: str
+    before: str
+    after: str
+    chapter: str
+    params: tuple[Param, ...]
+    function: Callable[..., Outcome]
+    #: Needs a built image, a running container… (informational, for the catalogue).
+    needs_engine: bool = False
+
+    def defaults(self) -> dict[str, Any]:
+        """The parameters with their default values."""
+        return {p.name: p.default for p in self.params}
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "family": self.family,
+            "phase": self.phase.name.lower(),
+            "what": self.what,
+            "why": self.why,
+            "fix": self.fix,
+            "before": self.before,
+            "after": self.after,
+            "chapter": self.chapter,
+            "needs_engine": self.needs_engine,
+            "params": [{"name": p.name, "default": p.default, "description": p.description} for p in self.params],
+        }
+
+
+_REGISTRY: dict[str, CheckDefinition] = {}
+
+
+def check(
+    *,
+    id: str,
+    title: str,
+    family: str,
+    phase: Phase,
+    what: str,
+    why: str,
+    fix: str,
+    before: str,
+    after: str,
+    chapter: str,
+    params: tuple[Param, ...] = (),
+) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
+    """Register a check function under ``id`` with its documentation."""
+    if family not in FAMILIES and family != "structure":
+        raise ValueError(f"unknown family {family}")
+
+    def register(function: Callable[..., Outcome]) -> Callable[..., Outcome]:
+        if id in _REGISTRY:
+            raise ValueError(f"check {id} is defined twice")
+        _REGISTRY[id] = CheckDefinition(
+            id=id,
+            title=title,
+            family=family,
+            phase=phase,
+            what=_dedent(what),
+            why=_dedent(why),
+            fix=_dedent(fix),
+            before=_dedent(before),
+            after=_dedent(after),
+            chapter=chapter,
+            params=params,
+            function=function,
+            needs_engine=phase is not Phase.STATIC,
+        )
+        return function
+
+    return register
+
+
+def registry() -> dict[str, CheckDefinition]:
+    """All registered checks by id (import :mod:`stagelab.grading.checks` first)."""
+    return _REGISTRY
+
+
+def _dedent(text: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(text).strip("\n")
