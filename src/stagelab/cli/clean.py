@@ -22,6 +22,7 @@ def run(args: argparse.Namespace) -> int:
         found = cleanup.leftovers(owner=args.owner, include_stand_ins=args.stand_ins)
         print(f"Would remove {found.containers} container(s) and {found.images} image(s).")
         return 0
+    cleanup.sweep_pending()
     removed = cleanup.remove(owner=args.owner, include_stand_ins=args.stand_ins)
     print(f"Removed {removed.containers} container(s) and {removed.images} image(s) made by Stagelab.")
     return 0

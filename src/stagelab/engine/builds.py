@@ -143,8 +143,9 @@ _HINTS = {
         "Dockerfiles only allow comments on lines of their own."
     ),
     FailureCause.NETWORK: (
-        "The network failed, not your Dockerfile: a package registry or mirror could not be reached "
-        "from inside the build. Check the connection (or the proxy and its CA certificate) and build again."
+        "A network step failed: a host name did not resolve or a package registry or mirror could not be "
+        "reached from inside the build. Check the address in your RUN command, then the connection "
+        "(or the proxy and its CA certificate), and build again."
     ),
     FailureCause.BASE_IMAGE: "The base image is not in the engine and no registry answers. Run `stagelab images prepare`.",
     FailureCause.TIMEOUT: "The build ran past its time limit. Look for a RUN that never ends (a server, a prompt waiting for input).",
@@ -157,7 +158,8 @@ _NETWORK_PATTERNS = re.compile(
     r"Temporary failure (in name resolution|resolving)|Could not resolve|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|"
     r"ETIMEDOUT|ECONNRESET|Network is unreachable|Connection timed out|getaddrinfo|"
     r"Failed to fetch http|Unable to connect to|self[- ]signed certificate|unable to get local issuer|"
-    r"CERTIFICATE_VERIFY_FAILED|NewConnectionError|Max retries exceeded|dial tcp|i/o timeout|TLS handshake timeout",
+    r"CERTIFICATE_VERIFY_FAILED|NewConnectionError|Max retries exceeded|dial tcp|i/o timeout|TLS handshake timeout|"
+    r"server can't find|NXDOMAIN|bad address|Name or service not known|Name does not resolve|no such host",
     re.IGNORECASE,
 )
 
@@ -312,13 +314,18 @@ class Build:
     # -- control -------------------------------------------------------------------------
 
     def cancel(self, cause: FailureCause = FailureCause.CANCELLED) -> None:
-        """End the build from any thread; the build's process group is stopped."""
+        """End the build from any thread; returns at once.
+
+        buildx gets SIGINT, cancels the solve (BuildKit stops the running step) and
+        exits; :meth:`events` then raises :class:`BuildFailed`. Whatever does not end
+        within the grace time is killed.
+        """
         with self._lock:
             if self._cancel_reason is None:
                 self._cancel_reason = cause
             process = self._process
         if process is not None and process.poll() is None:
-            _stop_process_group(process)
+            _interrupt_process_group(process)
 
     @property
     def cancelled(self) -> bool:
@@ -338,6 +345,8 @@ class Build:
         """Start the build and yield its events; sets :attr:`result` or raises :class:`BuildFailed`."""
         if self.cancelled:
             raise BuildFailed("Cancelled before it started.", cause=FailureCause.CANCELLED)
+        # Ask the engine first: "not running" is clearer as EngineUnavailable than as a failed build.
+        client()
         slot = slots.BuildSlot(enabled=self.use_slots)
         try:
             for ahead in slot.wait():
@@ -378,6 +387,7 @@ class Build:
         partial: dict[str, str] = {}
         plain: list[str] = []
         output_bytes = 0
+        order: dict[str, int] = {}  # steps in the order they started (or came from cache)
 
         with tempfile.TemporaryDirectory(prefix="stagelab-build-") as scratch:
             iidfile = os.path.join(scratch, "iid")
@@ -412,9 +422,11 @@ class Build:
                         plain.append(item.text)
                         continue
                     if isinstance(item, rawjson.LogChunk):
+                        if self.cancelled:
+                            continue  # keep draining the pipe so buildx can exit; the output no longer matters
                         step = steps.get(item.vertex)
                         output_bytes += len(item.text)
-                        if output_bytes > self.max_output_bytes and not self.cancelled:
+                        if output_bytes > self.max_output_bytes:
                             self.cancel(FailureCause.OUTPUT_LIMIT)
                         text = partial.pop(item.vertex, "") + item.text
                         *complete, rest = text.split("\n")
@@ -436,6 +448,11 @@ class Build:
                         if vertex.started and vertex.completed
                         else None
                     )
+                    if previous is None and vertex.started and not vertex.cached:
+                        # A quick step can arrive already finished: announce its start first, so a
+                        # consumer always sees started before finished/failed.
+                        states[vertex.digest] = previous = StepState.RUNNING
+                        yield BuildEvent(EventKind.STEP_STARTED, step=step)
                     if vertex.error:
                         if previous is not StepState.FAILED:
                             states[vertex.digest] = StepState.FAILED
@@ -451,9 +468,8 @@ class Build:
                             states[vertex.digest] = StepState.DONE
                             durations[vertex.digest] = duration
                             yield BuildEvent(EventKind.STEP_FINISHED, step=step, duration_s=duration)
-                    elif vertex.started and previous is None:
-                        states[vertex.digest] = StepState.RUNNING
-                        yield BuildEvent(EventKind.STEP_STARTED, step=step)
+                    if vertex.digest in states:
+                        order.setdefault(vertex.digest, len(order))
                 returncode = process.wait()
             except GeneratorExit:
                 # The consumer stopped listening (e.g. a kernel interrupt): leave nothing running.
@@ -463,6 +479,8 @@ class Build:
                 if watchdog is not None:
                     watchdog.cancel()
                 if process.poll() is None:
+                    # Nobody reads the pipe any more: close it so a writing buildx cannot block.
+                    process.stderr.close()
                     _stop_process_group(process)
                 with self._lock:
                     self._process = None
@@ -476,7 +494,7 @@ class Build:
                     duration_s=durations.get(digest),
                     log_tail=tuple(logs.get(digest, ())),
                 )
-                for digest in steps
+                for digest in sorted(steps, key=lambda digest: order.get(digest, len(steps)))
             )
             elapsed = time.monotonic() - started_at
 
@@ -536,7 +554,7 @@ class Build:
             cause = self._cancel_reason
             reason = {
                 FailureCause.TIMEOUT: f"Stopped after {self.timeout_s:.0f} s.",
-                FailureCause.OUTPUT_LIMIT: f"Stopped after printing more than {self.max_output_bytes // (1024 * 1024)} MB.",
+                FailureCause.OUTPUT_LIMIT: f"Stopped after printing more than {_size(self.max_output_bytes)}.",
             }.get(cause, "Cancelled.")
         else:
             cause = _classify(reason, log_tail)
@@ -575,10 +593,19 @@ class Build:
         started_at = time.monotonic()
         records: list[StepRecord] = []
         current: BuildStep | None = None
+        current_state = StepState.DONE
         current_started = 0.0
         tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
         image_id = ""
-        step_pattern = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+
+        def finish() -> Iterator[BuildEvent]:
+            if current is None or current.instruction.startswith(_OUR_LABEL_STEP):
+                return
+            took = time.monotonic() - current_started
+            records.append(StepRecord(current, current_state, took, tuple(tail)))
+            kind = EventKind.STEP_CACHED if current_state is StepState.CACHED else EventKind.STEP_FINISHED
+            yield BuildEvent(kind, step=current, duration_s=took)
+
         with engine_errors():
             stream = sdk.api.build(
                 path=str(self.context),
@@ -594,7 +621,7 @@ class Build:
             )
             for chunk in stream:
                 if self.cancelled:
-                    raise BuildFailed("Cancelled.", cause=FailureCause.CANCELLED)
+                    raise BuildFailed("Cancelled.", cause=self._cancel_reason or FailureCause.CANCELLED)
                 if "error" in chunk:
                     failed = current or BuildStep("classic", None, None, None, "")
                     records.append(StepRecord(failed, StepState.FAILED, None, tuple(tail)))
@@ -603,27 +630,27 @@ class Build:
                         chunk["error"].strip(),
                         cause=_classify(chunk["error"], tuple(tail)),
                         instruction=failed.instruction or None,
+                        line=failed.line,
                         log_tail=tuple(tail),
                         steps=tuple(records),
                     )
                 if "aux" in chunk and "ID" in chunk["aux"]:
                     image_id = chunk["aux"]["ID"]
                 for raw in (chunk.get("stream") or "").splitlines():
-                    match = step_pattern.match(raw)
+                    match = _CLASSIC_STEP.match(raw)
                     if match:
-                        if current is not None:
-                            records.append(StepRecord(current, StepState.DONE, time.monotonic() - current_started, tuple(tail)))
-                            yield BuildEvent(EventKind.STEP_FINISHED, step=current, duration_s=time.monotonic() - current_started)
-                        current = BuildStep(f"classic-{match.group(1)}", None, int(match.group(1)), int(match.group(2)), _squash(match.group(3)))
-                        current_started = time.monotonic()
+                        yield from finish()
+                        current = self._classic_step(int(match.group(1)), int(match.group(2)), match.group(3))
+                        current_state, current_started = StepState.DONE, time.monotonic()
                         tail.clear()
-                        yield BuildEvent(EventKind.STEP_STARTED, step=current)
-                    elif raw.strip():
+                        if not current.instruction.startswith(_OUR_LABEL_STEP):
+                            yield BuildEvent(EventKind.STEP_STARTED, step=current)
+                    elif raw.strip() == "---> Using cache":
+                        current_state = StepState.CACHED
+                    elif raw.strip() and not _CLASSIC_CHATTER.match(raw):
                         tail.append(raw)
                         yield BuildEvent(EventKind.LOG, step=current, text=raw)
-        if current is not None:
-            records.append(StepRecord(current, StepState.DONE, time.monotonic() - current_started, tuple(tail)))
-            yield BuildEvent(EventKind.STEP_FINISHED, step=current)
+        yield from finish()
         self.result = BuildResult(
             image_id=image_id,
             tag=self.tag,
@@ -634,6 +661,22 @@ class Build:
             builder="classic",
             notices=tuple(self.notices),
         )
+
+    def _classic_step(self, position: int, total: int, instruction: str) -> BuildStep:
+        """The classic builder numbers every instruction of the file: the Nth is the Nth in the model."""
+        line = stage = None
+        if self.model is not None and position <= len(self.model.instructions):
+            written = self.model.instructions[position - 1]
+            line = written.start_line
+            stage = next((s.ref for s in self.model.stages if written in (s.from_instruction, *s.instructions)), None)
+        return BuildStep(f"classic-{position}", stage, position, total, _squash(instruction), line)
+
+
+#: The classic builder turns the labels we pass into extra LABEL steps at the end; they are ours, not the learner's.
+_OUR_LABEL_STEP = "LABEL org.stagelab."
+_CLASSIC_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+#: The classic builder's own bookkeeping lines, not the step's output.
+_CLASSIC_CHATTER = re.compile(r"^\s*---> |^Successfully (built|tagged) ")
 
 
 def _classify(reason: str, log_tail: tuple[str, ...] | list[str]) -> FailureCause:
@@ -653,6 +696,35 @@ def _classify(reason: str, log_tail: tuple[str, ...] | list[str]) -> FailureCaus
     if re.search(r"Cannot connect to the Docker daemon|connection reset|EOF$|closed network connection", reason):
         return FailureCause.ENGINE
     return FailureCause.COMMAND
+
+
+def _size(count: int) -> str:
+    if count < 1024 * 1024:
+        return f"{count / 1024:.0f} KB"
+    return f"{count / (1024 * 1024):.0f} MB"
+
+
+#: How long buildx gets to end the solve after SIGINT before it is killed.
+CANCEL_GRACE_S = 10
+
+
+def _interrupt_process_group(process: subprocess.Popen[str]) -> None:
+    """SIGINT now (buildx cancels the solve); SIGKILL later if the group is still there."""
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+    except ProcessLookupError:
+        return
+
+    def kill_if_alive() -> None:
+        if process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    timer = threading.Timer(CANCEL_GRACE_S, kill_if_alive)
+    timer.daemon = True
+    timer.start()
 
 
 def _stop_process_group(process: subprocess.Popen[str]) -> None:

@@ -72,3 +72,61 @@ def remove(owner: str | None = None, run_id: str | None = None, include_stand_in
                 if "conflict" not in str(error).lower():
                     raise
     return Leftovers(removed_containers, removed_images)
+
+
+# When the engine goes away mid-probe, a container cannot be removed until it is back.
+# Its name is written down here and removed by the next sweep (every probe starts with
+# one, and `stagelab clean` runs one), so nothing survives an engine restart.
+
+
+def _pending_file():
+    import os
+    from pathlib import Path
+
+    base = Path(os.environ.get("STAGELAB_STATE_DIR", Path.home() / ".cache" / "stagelab"))
+    base.mkdir(parents=True, exist_ok=True)
+    return base / "pending-removals.txt"
+
+
+def remember_for_sweep(container_name: str) -> None:
+    """Note a container that could not be removed now (engine unreachable)."""
+    import fcntl
+
+    with open(_pending_file(), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.write(container_name + "\n")
+
+
+def sweep_pending() -> int:
+    """Remove the containers noted by :func:`remember_for_sweep`; returns how many went.
+
+    Does nothing (and keeps the notes) while the engine is unreachable.
+    """
+    import fcntl
+
+    path = _pending_file()
+    if not path.exists():
+        return 0
+    with open(path, "r+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        names = [line.strip() for line in handle if line.strip()]
+        if not names:
+            return 0
+        try:
+            sdk = client()
+        except Exception:
+            return 0
+        removed = 0
+        kept: list[str] = []
+        for name in dict.fromkeys(names):
+            try:
+                sdk.containers.get(name).remove(force=True, v=True)
+                removed += 1
+            except docker.errors.NotFound:
+                pass
+            except Exception:
+                kept.append(name)
+        handle.seek(0)
+        handle.truncate()
+        handle.writelines(name + "\n" for name in kept)
+    return removed

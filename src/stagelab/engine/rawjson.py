@@ -92,5 +92,4 @@ def read(lines: Iterable[str]) -> Iterator[Vertex | LogChunk | PlainLine]:
             buffer = [line]
         elif line.strip():
             yield PlainLine(line.rstrip("\r\n"))
-    for raw in "".join(buffer).splitlines():
-        yield PlainLine(raw)
+    # A JSON object cut short (buildx killed mid-write) carries nothing a learner can read: drop it.

@@ -79,15 +79,28 @@ def state_badge(state: str, label: str | None = None) -> str:
     return badge(label or state, STATE_COLOURS.get(state, "#6b7280"), css_class=f"stagelab-state stagelab-state-{state}")
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]], css_class: str = "stagelab-table") -> str:
-    """A compact table; cells are already HTML (escape text before passing it)."""
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    css_class: str = "stagelab-table",
+    row_attributes: Sequence[str] | None = None,
+) -> str:
+    """A compact table; cells are already HTML (escape text before passing it).
+
+    ``row_attributes`` (one string per row, e.g. ``'class="x" data-state="done"'``) lets
+    tests and the browser find rows by what they show.
+    """
+    rows = list(rows)
+    attributes = list(row_attributes) if row_attributes is not None else [""] * len(rows)
     head = "".join(
         f'<th style="text-align:left; padding:2px 8px; border-bottom:1px solid #9ca3af;">{escape(h)}</th>'
         for h in headers
     )
     body = "".join(
-        "<tr>" + "".join(f'<td style="padding:2px 8px; vertical-align:top;">{cell}</td>' for cell in row) + "</tr>"
-        for row in rows
+        (f"<tr {attrs}>" if attrs else "<tr>")
+        + "".join(f'<td style="padding:2px 8px; vertical-align:top;">{cell}</td>' for cell in row)
+        + "</tr>"
+        for row, attrs in zip(rows, attributes)
     )
     return f'<table class="{css_class}" style="border-collapse:collapse; {FONT}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 

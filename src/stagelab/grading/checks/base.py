@@ -180,3 +180,11 @@ def _dedent(text: str) -> str:
     import textwrap
 
     return textwrap.dedent(text).strip("\n")
+
+
+class CouldNotGrade(Exception):
+    """Raised by a check when the environment, not the submission, failed (engine down, network)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason

@@ -1,0 +1,17 @@
+"use strict";
+
+const { test } = require("node:test");
+const assert = require("node:assert/strict");
+const { app } = require("../index");
+
+test("GET / names the seed app", async () => {
+  const server = app.listen(0);
+  await new Promise((resolve) => server.once("listening", resolve));
+  try {
+    const response = await fetch(`http://127.0.0.1:${server.address().port}/`);
+    assert.equal(response.status, 200);
+    assert.equal((await response.json()).app, "seed-app");
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});

@@ -1,0 +1,3 @@
+module example.com/stagelab-go-app
+
+go 1.27

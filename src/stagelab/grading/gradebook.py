@@ -1,0 +1,164 @@
+"""Grade a folder of submissions (one sub-folder per learner) into a CSV and a self-contained HTML page."""
+
+from __future__ import annotations
+
+import csv
+import html
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import StagelabError
+from . import grader
+from .results import PASSED, GradeReport
+from .spec import load_spec
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One learner's grading."""
+
+    learner: str
+    report: GradeReport
+
+
+def submissions(folder: Path) -> list[Path]:
+    """The learner sub-folders, by name (hidden folders left out)."""
+    if not folder.is_dir():
+        raise StagelabError(f"{folder} is not a folder of submissions (one sub-folder per learner).")
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def default_jobs() -> int:
+    """As many gradings at once as the engine has build slots."""
+    from ..engine import slots
+
+    return slots.max_builds()
+
+
+def grade_all(
+    submissions_dir: str | Path,
+    lab_dir: str | Path,
+    *,
+    jobs: int | None = None,
+    on_done: Callable[[Entry], None] | None = None,
+) -> list[Entry]:
+    """Grade every submission; builds queue for the engine's build slots. Sorted by learner."""
+    lab_dir = Path(lab_dir)
+    load_spec(lab_dir)  # a bad spec stops here, once, not once per learner
+    folders = submissions(Path(submissions_dir))
+    entries: list[Entry] = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs or default_jobs())) as pool:
+        futures = {pool.submit(grader.grade, lab_dir, submission_dir=folder): folder for folder in folders}
+        for future in as_completed(futures):
+            folder = futures[future]
+            try:
+                report = future.result()
+            except StagelabError as error:
+                report = _not_graded(lab_dir, str(error))
+            entry = Entry(folder.name, report)
+            entries.append(entry)
+            if on_done is not None:
+                on_done(entry)
+    return sorted(entries, key=lambda e: e.learner)
+
+
+def _not_graded(lab_dir: Path, reason: str) -> GradeReport:
+    spec = load_spec(lab_dir)
+    return GradeReport(spec.id, spec.title, (), 0.0, spec.max_score, None,
+                       datetime.now(timezone.utc).isoformat(timespec="seconds"), 0.0, reason)  # fmt: skip
+
+
+def _check_ids(entries: list[Entry]) -> list[str]:
+    ids: list[str] = []
+    for entry in entries:
+        for result in entry.report.results:
+            if result.check_id not in ids:
+                ids.append(result.check_id)
+    return ids
+
+
+def write_csv(entries: list[Entry], path: str | Path) -> Path:
+    """One row per learner: score, max, status, the points of each check, the failed checks."""
+    path = Path(path)
+    ids = _check_ids(entries)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["learner", "score", "max_score", "status", *ids, "failed_checks", "note"])
+        for entry in entries:
+            report = entry.report
+            status = "could not grade" if report.could_not_grade else ("passed" if report.all_passed else "graded")
+            points = []
+            for check_id in ids:
+                result = report.result(check_id)
+                points.append(f"{result.points:g}" if result else "")
+            failed = [r.check_id for r in report.results if r.status != PASSED]
+            writer.writerow(
+                [entry.learner, f"{report.score:g}", f"{report.max_score:g}", status, *points, " ".join(failed),
+                 report.could_not_grade or ""]
+            )  # fmt: skip
+    return path
+
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;margin:2rem;color:#222}
+table{border-collapse:collapse;font-size:14px}
+th,td{border:1px solid #ccc;padding:4px 8px;text-align:center}
+th{background:#f4f4f4;writing-mode:vertical-rl;transform:rotate(180deg);max-height:14rem}
+th.l,td.l{writing-mode:horizontal-tb;transform:none;text-align:left}
+.passed{background:#d8f5d8}.failed{background:#f8d4d4}.skipped{background:#eee;color:#777}
+.error{background:#f3e0f7}.cng{background:#fff3c4}
+details{margin:.6rem 0}summary{cursor:pointer;font-weight:600}
+li{margin:.2rem 0}.hint{color:#8a5a00}
+"""
+
+
+def write_html(entries: list[Entry], path: str | Path, title: str) -> Path:
+    """A self-contained page: a per-learner × per-check table, then each learner's messages and hints."""
+    path = Path(path)
+    ids = _check_ids(entries)
+    e = html.escape
+    rows = []
+    for entry in entries:
+        report = entry.report
+        cells = []
+        for check_id in ids:
+            result = report.result(check_id)
+            if result is None:
+                cells.append('<td class="cng">–</td>')
+                continue
+            mark = {"passed": "✓", "failed": "✗", "skipped": "–", "error": "!"}.get(result.status, "?")
+            cells.append(f'<td class="{e(result.status)}" title="{e(result.message)}">{mark} {result.points:g}</td>')
+        note = f' class="cng" title="{e(report.could_not_grade)}"' if report.could_not_grade else ""
+        rows.append(
+            f'<tr><td class="l"><a href="#{e(entry.learner)}">{e(entry.learner)}</a></td>'
+            f"<td{note}>{report.score:g} / {report.max_score:g}</td>{''.join(cells)}</tr>"
+        )
+    sections = []
+    for entry in entries:
+        report = entry.report
+        items = []
+        if report.could_not_grade:
+            items.append(f"<li><b>Could not grade:</b> {e(report.could_not_grade)}</li>")
+        for result in report.results:
+            hint = f'<br><span class="hint">hint: {e(result.hint)}</span>' if result.hint else ""
+            items.append(
+                f'<li class="{e(result.status)}"><code>{e(result.check_id)}</code> {result.points:g}/{result.max_points:g} '
+                f"— {e(result.message)}{hint}</li>"
+            )
+        sections.append(
+            f'<details id="{e(entry.learner)}"><summary>{e(entry.learner)}: {report.score:g} / {report.max_score:g}</summary>'
+            f"<ul>{''.join(items)}</ul></details>"
+        )
+    header = "".join(f"<th>{e(check_id)}</th>" for check_id in ids)
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    page = (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{e(title)}</title><style>{_STYLE}</style></head>"
+        f"<body><h1>{e(title)}</h1><p>{len(entries)} submissions, graded {generated}.</p>"
+        f'<table><tr><th class="l">learner</th><th class="l">score</th>{header}</tr>{"".join(rows)}</table>'
+        f"<h2>Details</h2>{''.join(sections)}</body></html>\n"
+    )
+    path.write_text(page, encoding="utf-8")
+    return path

@@ -1,0 +1,351 @@
+"""The lab spec (``labs/NN-name/lab.yaml``): load it and validate it with clear errors.
+
+Every problem names the file, the key and what is wrong, e.g.
+``labs/03-x/lab.yaml: checks[2].id: unknown check 'image.tiny' (did you mean 'image.size-budget'?)``.
+Checks and budgets come only from here, never from a learner's files.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import LabSpecError
+from .checks import base
+
+SPEC_FILE = "lab.yaml"
+
+_TOP_KEYS = {"id", "title", "chapter", "build", "run", "checks", "description"}
+_BUILD_KEYS = {"context", "dockerfile", "target", "build_args"}
+_RUN_KEYS = {"port", "http", "command", "output_contains", "output_regex", "exit_code", "timeout_s", "memory_mb"}
+_HTTP_KEYS = {"path", "status", "body_contains", "body_regex"}
+_CHECK_KEYS = {"id", "points", "with"}
+
+
+@dataclass(frozen=True)
+class BuildSpec:
+    """How to build: context folder and Dockerfile (relative to the lab or submission)."""
+
+    context: str = "app"
+    dockerfile: str = "Dockerfile"
+    target: str | None = None
+    build_args: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HttpExpectation:
+    """What the app must answer on ``path``. ``{nonce}`` is replaced by a fresh random token."""
+
+    path: str = "/"
+    status: int = 200
+    body_contains: str | None = None
+    body_regex: str | None = None
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """How the built image must behave when run."""
+
+    port: int | None = None
+    http: HttpExpectation | None = None
+    command: tuple[str, ...] | None = None
+    output_contains: str | None = None
+    output_regex: str | None = None
+    exit_code: int | None = 0
+    timeout_s: float = 20
+    memory_mb: int = 256
+
+    @property
+    def is_http(self) -> bool:
+        return self.port is not None
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One entry of ``checks:``: the check, its points and its parameters (defaults filled in)."""
+
+    id: str
+    points: float
+    params: dict[str, Any]
+
+    @property
+    def definition(self) -> base.CheckDefinition:
+        return base.registry()[self.id]
+
+
+@dataclass(frozen=True)
+class LabSpec:
+    """A validated lab spec."""
+
+    id: str
+    title: str
+    chapter: str | None
+    build: BuildSpec
+    run: RunSpec | None
+    checks: tuple[CheckSpec, ...]
+    path: Path | None = None
+
+    @property
+    def lab_dir(self) -> Path | None:
+        return self.path.parent if self.path else None
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.points for c in self.checks)
+
+
+class _Problems:
+    def __init__(self, where: str):
+        self.where = where
+        self.items: list[str] = []
+
+    def add(self, key: str, problem: str) -> None:
+        self.items.append(f"{self.where}: {key}: {problem}" if key else f"{self.where}: {problem}")
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            if len(self.items) == 1:
+                raise LabSpecError(self.items[0])
+            raise LabSpecError(f"{len(self.items)} problems in the lab spec:\n" + "\n".join(f"  - {i}" for i in self.items))
+
+
+def _type_name(value: Any) -> str:
+    return {str: "text", int: "a whole number", float: "a number", bool: "true/false", list: "a list", dict: "a mapping"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _suggest(word: str, choices: list[str] | set[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.5)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _unknown_keys(problems: _Problems, mapping: dict, allowed: set[str], prefix: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            problems.add(f"{prefix}{key}", f"unknown key{_suggest(str(key), allowed)}; allowed: {', '.join(sorted(allowed))}")
+
+
+def _expect(problems: _Problems, key: str, value: Any, types: tuple[type, ...], what: str) -> bool:
+    if isinstance(value, bool) and bool not in types:
+        problems.add(key, f"must be {what}, not {_type_name(value)} ({value!r})")
+        return False
+    if not isinstance(value, types):
+        problems.add(key, f"must be {what}, not {_type_name(value)} ({value!r})")
+        return False
+    return True
+
+
+def parse_spec(data: Any, where: str = SPEC_FILE, folder_name: str | None = None) -> LabSpec:
+    """Validate already-loaded YAML data; raises :class:`LabSpecError` listing every problem."""
+    # Import here: registering the checks imports this module's neighbours.
+    from . import catalogue
+
+    known = catalogue.registry()
+    problems = _Problems(where)
+    if not isinstance(data, dict):
+        problems.add("", f"the file must be a mapping of keys (id, title, build, checks…), not {_type_name(data)}")
+        problems.raise_if_any()
+    _unknown_keys(problems, data, _TOP_KEYS, "")
+    for key in ("id", "title", "checks"):
+        if key not in data:
+            problems.add(key, "missing (required)")
+
+    lab_id = data.get("id")
+    if "id" in data and _expect(problems, "id", lab_id, (str,), "text"):
+        if folder_name and lab_id != folder_name:
+            problems.add("id", f"'{lab_id}' must equal the lab's folder name '{folder_name}'")
+    title = data.get("title")
+    if "title" in data:
+        _expect(problems, "title", title, (str,), "text")
+    chapter = data.get("chapter")
+    if chapter is not None:
+        _expect(problems, "chapter", chapter, (str,), "text (notebooks/NN-name.ipynb#anchor)")
+
+    build = _parse_build(problems, data.get("build", {}))
+    run = _parse_run(problems, data.get("run")) if data.get("run") is not None else None
+
+    checks: list[CheckSpec] = []
+    raw_checks = data.get("checks")
+    if "checks" in data and _expect(problems, "checks", raw_checks, (list,), "a list of checks"):
+        if not raw_checks:
+            problems.add("checks", "the list is empty: a lab needs at least one check")
+        for index, entry in enumerate(raw_checks):
+            key = f"checks[{index}]"
+            if isinstance(entry, str):
+                entry = {"id": entry}
+            if not _expect(problems, key, entry, (dict,), "a mapping with id, points and optional with"):
+                continue
+            _unknown_keys(problems, entry, _CHECK_KEYS, f"{key}.")
+            check_id = entry.get("id")
+            if check_id is None:
+                problems.add(f"{key}.id", "missing (required): which check from the catalogue")
+                continue
+            if not _expect(problems, f"{key}.id", check_id, (str,), "text"):
+                continue
+            if check_id not in known:
+                problems.add(f"{key}.id", f"unknown check '{check_id}'{_suggest(check_id, set(known))}")
+                continue
+            definition = known[check_id]
+            points = entry.get("points", 1)
+            if not _expect(problems, f"{key}.points", points, (int, float), "a number") or points < 0:
+                if isinstance(points, (int, float)) and not isinstance(points, bool):
+                    problems.add(f"{key}.points", f"must be 0 or more, not {points}")
+                points = 0
+            params = definition.defaults()
+            given = entry.get("with") or {}
+            if _expect(problems, f"{key}.with", given, (dict,), "a mapping of parameters"):
+                for name, value in given.items():
+                    param = definition.param(str(name))
+                    if param is None:
+                        names = [p.name for p in definition.params]
+                        allowed = f"; {check_id} takes: {', '.join(names)}" if names else f"; {check_id} takes no parameters"
+                        problems.add(f"{key}.with.{name}", f"unknown parameter{_suggest(str(name), names)}{allowed}")
+                        continue
+                    if value is not None and not _matches(value, param.types):
+                        wanted = " or ".join(_type_word(t) for t in param.types)
+                        problems.add(f"{key}.with.{name}", f"must be {wanted}, not {_type_name(value)} ({value!r})")
+                        continue
+                    params[str(name)] = value
+            checks.append(CheckSpec(check_id, float(points), params))
+            _needs_run(problems, f"{key}.id", check_id, run)
+    problems.raise_if_any()
+    return LabSpec(
+        id=lab_id,
+        title=title,
+        chapter=chapter,
+        build=build,
+        run=run,
+        checks=tuple(checks),
+    )
+
+
+def _type_word(t: type) -> str:
+    return {str: "text", int: "a whole number", float: "a number", bool: "true/false", list: "a list", dict: "a mapping"}.get(
+        t, t.__name__
+    )
+
+
+def _matches(value: Any, types: tuple[type, ...]) -> bool:
+    if isinstance(value, bool):
+        return bool in types
+    if isinstance(value, int) and float in types:
+        return True
+    return isinstance(value, types)
+
+
+def _parse_build(problems: _Problems, raw: Any) -> BuildSpec:
+    if not _expect(problems, "build", raw, (dict,), "a mapping (context, dockerfile, target, build_args)"):
+        return BuildSpec()
+    _unknown_keys(problems, raw, _BUILD_KEYS, "build.")
+    values: dict[str, Any] = {}
+    for key in ("context", "dockerfile"):
+        if key in raw and _expect(problems, f"build.{key}", raw[key], (str,), "a path relative to the lab folder"):
+            if Path(raw[key]).is_absolute() or ".." in Path(raw[key]).parts:
+                problems.add(f"build.{key}", f"'{raw[key]}' must stay inside the lab folder (relative, no '..')")
+            else:
+                values[key] = raw[key]
+    if raw.get("target") is not None and _expect(problems, "build.target", raw["target"], (str,), "a stage name"):
+        values["target"] = raw["target"]
+    args = raw.get("build_args") or {}
+    if _expect(problems, "build.build_args", args, (dict,), "a mapping NAME: value"):
+        values["build_args"] = {str(k): str(v) for k, v in args.items()}
+    return BuildSpec(**values)
+
+
+def _parse_run(problems: _Problems, raw: Any) -> RunSpec | None:
+    if not _expect(problems, "run", raw, (dict,), "a mapping (port, http, command, …)"):
+        return None
+    _unknown_keys(problems, raw, _RUN_KEYS, "run.")
+    values: dict[str, Any] = {}
+    if "port" in raw and _expect(problems, "run.port", raw["port"], (int,), "a port number"):
+        if not 1 <= raw["port"] <= 65535:
+            problems.add("run.port", f"{raw['port']} is not a port number (1-65535)")
+        values["port"] = raw["port"]
+    http = raw.get("http")
+    if http is not None and _expect(problems, "run.http", http, (dict,), "a mapping (path, status, body_contains)"):
+        _unknown_keys(problems, http, _HTTP_KEYS, "run.http.")
+        expectation: dict[str, Any] = {}
+        for key, types, what in (
+            ("path", (str,), "text starting with /"),
+            ("status", (int,), "an HTTP status code"),
+            ("body_contains", (str,), "text"),
+            ("body_regex", (str,), "a regular expression"),
+        ):
+            if key in http and _expect(problems, f"run.http.{key}", http[key], types, what):
+                expectation[key] = http[key]
+        if "path" in expectation and not expectation["path"].startswith("/"):
+            problems.add("run.http.path", f"'{expectation['path']}' must start with /")
+        if "body_regex" in expectation:
+            _regex(problems, "run.http.body_regex", expectation["body_regex"])
+        values["http"] = HttpExpectation(**expectation)
+        if "port" not in raw:
+            problems.add("run.port", "missing: run.http needs the port the app listens on inside the container")
+    if "command" in raw and raw["command"] is not None:
+        command = raw["command"]
+        if isinstance(command, str):
+            problems.add("run.command", "must be a list of arguments, e.g. [\"--version\"] (exec form, no shell)")
+        elif _expect(problems, "run.command", command, (list,), "a list of arguments"):
+            values["command"] = tuple(str(c) for c in command)
+    for key, types, what in (
+        ("output_contains", (str,), "text"),
+        ("output_regex", (str,), "a regular expression"),
+        ("timeout_s", (int, float), "a number of seconds"),
+        ("memory_mb", (int,), "a whole number of MB"),
+    ):
+        if key in raw and _expect(problems, f"run.{key}", raw[key], types, what):
+            values[key] = raw[key]
+    if "exit_code" in raw:
+        if raw["exit_code"] is None or _expect(problems, "run.exit_code", raw["exit_code"], (int,), "a whole number"):
+            values["exit_code"] = raw["exit_code"]
+    if "output_regex" in values:
+        _regex(problems, "run.output_regex", values["output_regex"])
+    if values.get("timeout_s", 1) <= 0:
+        problems.add("run.timeout_s", "must be more than 0")
+    if values.get("memory_mb", 64) < 6:
+        problems.add("run.memory_mb", "must be at least 6 (MB)")
+    return RunSpec(**values)
+
+
+def _regex(problems: _Problems, key: str, pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        problems.add(key, f"not a valid regular expression ({error})")
+
+
+def _needs_run(problems: _Problems, key: str, check_id: str, run: RunSpec | None) -> None:
+    if check_id in ("runtime.responds", "runtime.stops-cleanly"):
+        if run is None or run.port is None:
+            problems.add(key, f"{check_id} needs run.port (and run.http) to know where the app answers")
+    if check_id == "runtime.output":
+        if run is None or (run.output_contains is None and run.output_regex is None and run.exit_code is None):
+            problems.add(key, "runtime.output needs run.output_contains, run.output_regex or run.exit_code")
+
+
+def load_spec(lab_dir: str | Path) -> LabSpec:
+    """Load and validate ``lab_dir/lab.yaml`` (or a path to the yaml itself)."""
+    path = Path(lab_dir)
+    if path.is_dir():
+        path = path / SPEC_FILE
+    where = str(path)
+    if not path.is_file():
+        raise LabSpecError(f"{where}: not found. A lab folder holds lab.yaml, Dockerfile and app/.")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise LabSpecError(f"{where}: not UTF-8 text") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise LabSpecError(f"{where}:{line}: not valid YAML ({problem})") from None
+    spec = parse_spec(data, where=where, folder_name=path.parent.name)
+    return LabSpec(
+        id=spec.id, title=spec.title, chapter=spec.chapter, build=spec.build, run=spec.run, checks=spec.checks, path=path
+    )

@@ -1,0 +1,428 @@
+"""The build panel: a live view of one BuildKit build of a Dockerfile.
+
+The panel lists the Dockerfile's stages and instructions before the build starts
+(from :mod:`stagelab.dockerfile`), then follows :meth:`stagelab.engine.Build.events`
+in a background thread: each step turns running, done, cached or failed with its
+duration; stages the target does not need are marked skipped. A failure shows the
+failing instruction, its line and the hint from :class:`~stagelab.engine.BuildFailed`.
+
+Notebook use::
+
+    panel = build_panel("labs/01-node-single/app")          # shows Build / Cancel
+    panel = build_panel("labs/01-node-single/app", start=True, wait=True)   # for executed chapters
+
+Redraws are throttled: a noisy ``RUN`` does not send a widget update per log line.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from ..dockerfile import DockerfileSyntaxError
+from ..dockerfile import load as load_dockerfile
+from ..engine import Build, BuildEvent, BuildFailed, BuildResult, EventKind, FailureCause
+from ..errors import StagelabError
+from . import transcript as t
+from .background import BackgroundRunner
+
+#: BuildKit makes a build step (a "vertex") only for these; the rest only set image config.
+_STEP_KEYWORDS = {"RUN", "COPY", "ADD", "WORKDIR"}
+#: Log lines kept for the tail shown under the steps.
+LOG_LINES_SHOWN = 40
+_TERMINAL = {"done", "cached", "failed", "cancelled"}
+
+
+@dataclass
+class _Row:
+    """One line of the steps table (presentation state, private to the panel)."""
+
+    key: str
+    stage: str
+    line: int | None
+    text: str
+    makes_step: bool
+    state: str = "queued"
+    duration_s: float | None = None
+
+
+@dataclass
+class _StageHeader:
+    ref: str
+    base: str
+    skipped: bool
+
+
+def _image_size(image_id: str) -> int | None:
+    """The image's size as the engine reports it (what `docker images` shows); None if unknown."""
+    from ..engine import image_store
+
+    try:
+        facts = image_store.inspect(image_id)
+    except StagelabError:
+        return None
+    return facts.size_bytes if facts is not None else None
+
+
+class BuildPanel(t.TranscriptMixin, widgets.VBox):
+    """Build and Cancel buttons, the steps as they run, a progress bar, the log tail and the result."""
+
+    def __init__(
+        self,
+        context: str | os.PathLike[str],
+        dockerfile: str | os.PathLike[str] | None = None,
+        target: str | None = None,
+        tag: str | None = None,
+        *,
+        title: str | None = None,
+        redraw_interval_s: float = 0.25,
+        **build_options,
+    ):
+        super().__init__()
+        self.context = Path(context)
+        self.dockerfile = Path(dockerfile) if dockerfile else None
+        self.target = target
+        self.tag = tag
+        self.build_options = build_options
+        self.title = title or f"Build {self.context.name or self.context}" + (f" (target {target})" if target else "")
+
+        #: The last build's result, its error (``BuildFailed`` or another ``StagelabError``), and the image size.
+        self.result: BuildResult | None = None
+        self.error: Exception | None = None
+        self.size_bytes: int | None = None
+        self.build: Build | None = None
+
+        self._lock = threading.Lock()
+        self._runner = BackgroundRunner(self._run, name="stagelab-build-panel")
+        self._cancel_requested = False
+        self._throttle = t.Throttle(redraw_interval_s)
+        self._started_at = 0.0
+        self._active = False  # a build thread is between start and its final render
+        self._status_text = "Press Build to start."
+        self._queue_text = ""
+        self._log: deque[str] = deque(maxlen=LOG_LINES_SHOWN)
+
+        self.build_button = widgets.Button(description="Build", button_style="primary", icon="play",
+                                           tooltip="Build the image")
+        self.cancel_button = widgets.Button(description="Cancel", icon="stop", disabled=True,
+                                            tooltip="Stop the build")
+        self.status = widgets.HTML()
+        self.progress = widgets.FloatProgress(value=0, min=0, max=1, description="", bar_style="info",
+                                              layout=widgets.Layout(width="100%"))
+        self.steps_view = widgets.HTML()
+        self.failure_view = widgets.HTML()
+        self.log_view = widgets.HTML()
+        self.build_button.on_click(lambda _button: self.start())
+        self.cancel_button.on_click(lambda _button: self.cancel())
+        self.add_class("stagelab-build-panel")
+        heading = widgets.HTML(f'<b style="{t.FONT}">{t.escape(self.title)}</b>')
+        self.children = [
+            heading,
+            widgets.HBox([self.build_button, self.cancel_button, self.status]),
+            self.progress,
+            self.steps_view,
+            self.failure_view,
+            self.log_view,
+        ]
+        self._reset_rows()
+        self._render()
+
+    # -- the Dockerfile's plan -----------------------------------------------------------
+
+    def _dockerfile_path(self) -> Path:
+        if self.dockerfile is None:
+            return self.context / "Dockerfile"
+        if self.dockerfile.is_absolute() or self.dockerfile.exists():
+            return self.dockerfile
+        return self.context / self.dockerfile
+
+    def _reset_rows(self) -> None:
+        """List the stages and instructions the build will go through, all queued."""
+        self._stages: list[_StageHeader] = []
+        self._rows: list[_Row] = []
+        self._extra_rows: dict[str, _Row] = {}
+        self._plan_error: str | None = None
+        try:
+            model = load_dockerfile(self._dockerfile_path())
+            skipped = {s.index for s in model.skipped_stages(self.target)}
+        except DockerfileSyntaxError as error:
+            # The build still runs: BuildKit's own message about the file is the lesson.
+            self._plan_error = str(error)
+            return
+        stage_refs = {s.ref.lower() for s in model.stages}
+        for stage in model.stages:
+            is_skipped = stage.index in skipped
+            self._stages.append(_StageHeader(stage.ref, stage.base, is_skipped))
+            from_makes_step = stage.base != "scratch" and stage.base.lower() not in stage_refs
+            for instruction in (stage.from_instruction, *stage.instructions):
+                makes_step = from_makes_step if instruction.keyword == "FROM" else instruction.keyword in _STEP_KEYWORDS
+                self._rows.append(
+                    _Row(
+                        key=f"line-{instruction.start_line}",
+                        stage=stage.ref,
+                        line=instruction.start_line,
+                        text=instruction.text,
+                        makes_step=makes_step and not is_skipped,
+                        state="skipped" if is_skipped else "queued",
+                    )
+                )
+
+    def _row_for(self, event: BuildEvent) -> _Row | None:
+        step = event.step
+        if step is None:
+            return None
+        if step.line is not None:
+            for row in self._rows:
+                if row.line == step.line:
+                    return row
+        row = self._extra_rows.get(step.id)
+        if row is None:
+            row = _Row(key=step.id, stage=step.stage or "", line=step.line, text=step.instruction, makes_step=True)
+            self._extra_rows[step.id] = row
+        return row
+
+    def _all_rows(self) -> list[_Row]:
+        return self._rows + list(self._extra_rows.values())
+
+    # -- control -------------------------------------------------------------------------
+
+    def start(self) -> bool:
+        """Start a build in the background; False (and nothing happens) if one is running."""
+        if not self._runner.start(before=self._prepare):
+            return False
+        self._render()
+        return True
+
+    def _prepare(self) -> None:
+        self._cancel_requested = False
+        self.result = self.error = self.build = None
+        self.size_bytes = None
+        self._log.clear()
+        self._queue_text = ""
+        self._reset_rows()
+        self._started_at = time.monotonic()
+        self._active = True
+        self._status_text = "Starting…"
+        self.build_button.disabled = True
+        self.cancel_button.disabled = False
+        self.progress.bar_style = "info"
+
+    def cancel(self) -> None:
+        """Stop the running build (its processes end; the panel shows it as cancelled)."""
+        with self._lock:
+            self._cancel_requested = True
+            build = self.build
+        if build is not None:
+            build.cancel()
+
+    def wait(self, timeout: float | None = None) -> BuildResult | None:
+        """Wait for the running build; returns its result (None if it failed: see :attr:`error`).
+
+        Raises ``TimeoutError`` if the build is still running after ``timeout`` seconds.
+        """
+        self._runner.wait(timeout)
+        return self.result
+
+    @property
+    def running(self) -> bool:
+        return self._runner.running
+
+    @property
+    def builds_started(self) -> int:
+        """How many builds this panel started (clicks while one runs do not count)."""
+        return self._runner.starts
+
+    # -- the build thread --------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            build = Build(self.context, self.dockerfile, target=self.target, tag=self.tag, **self.build_options)
+            with self._lock:
+                self.build = build
+                cancel_now = self._cancel_requested
+            if cancel_now:
+                build.cancel()
+            self._status_text = "Building…"
+            for event in build.events():
+                self._on_event(event)
+            self.result = build.result
+            if self.result is not None:
+                self.size_bytes = _image_size(self.result.image_id)
+        except StagelabError as error:
+            self.error = error
+        except Exception as error:  # never a traceback in the notebook: say what happened
+            self.error = StagelabError(f"Unexpected error during the build: {error!r}")
+        finally:
+            self._finish()
+
+    def _on_event(self, event: BuildEvent) -> None:
+        kind = event.kind
+        if kind is EventKind.QUEUED:
+            self._queue_text = f"Waiting: {event.text}"
+        elif kind is EventKind.NOTICE:
+            self._log.append(f"[notice] {event.text}")
+        elif kind is EventKind.LOG:
+            self._log.append(event.text or "")
+        else:
+            self._queue_text = ""
+            row = self._row_for(event)
+            if row is not None:
+                row.state = {
+                    EventKind.STEP_STARTED: "running",
+                    EventKind.STEP_FINISHED: "done",
+                    EventKind.STEP_CACHED: "cached",
+                    EventKind.STEP_FAILED: "failed",
+                }[kind]
+                if event.duration_s is not None:
+                    row.duration_s = event.duration_s
+        if self._throttle.ready():
+            self._render()
+
+    def _finish(self) -> None:
+        elapsed = time.monotonic() - self._started_at
+        error = self.error
+        for row in self._all_rows():
+            if self.result is not None and row.state == "queued":
+                # Instructions that only set image config (ENV, CMD, USER…) are done with the image.
+                row.state = "done"
+            elif error is not None and row.state in ("running", "queued") and row.makes_step:
+                row.state = "cancelled" if row.state == "running" else "queued"
+        if self.result is not None:
+            size = f" · {t.format_size(self.size_bytes)}" if self.size_bytes is not None else ""
+            cached = self.result.steps_cached
+            self._status_text = (
+                f"Built in {t.format_seconds(self.result.duration_s)}{size} · "
+                f"{cached} of {self.result.steps_total} steps from cache"
+            )
+            self.progress.bar_style = "success"
+        elif isinstance(error, BuildFailed) and error.cause is FailureCause.CANCELLED:
+            self._status_text = f"Cancelled after {t.format_seconds(elapsed)}"
+            self.progress.bar_style = "warning"
+        else:
+            self._status_text = f"Failed after {t.format_seconds(elapsed)}"
+            self.progress.bar_style = "danger"
+        self._queue_text = ""
+        self._active = False
+        self.build_button.disabled = False
+        self.cancel_button.disabled = True
+        self._render()
+        self._runner.mark_finished()
+        self.refresh_displays()
+
+    # -- rendering ---------------------------------------------------------------------
+
+    def _render(self) -> None:
+        rows = self._all_rows()
+        expected = [row for row in rows if row.makes_step]
+        finished = sum(1 for row in expected if row.state in _TERMINAL)
+        self.progress.max = max(1, len(expected))
+        self.progress.value = self.progress.max if self.result is not None else finished
+        status = self._queue_text or self._status_text
+        if self._active and not self._queue_text:
+            status = f"{status} {t.format_seconds(time.monotonic() - self._started_at)}"
+        self.status.value = f'<span class="stagelab-status" style="{t.FONT}">{t.escape(status)}</span>'
+        self.steps_view.value = self.steps_html()
+        self.failure_view.value = self.failure_html()
+        self.log_view.value = t.section("Log (last lines)", t.preformatted(list(self._log)), "stagelab-log-section") if self._log else ""
+
+    def steps_html(self) -> str:
+        """The stages and their steps with state and duration, as HTML."""
+        if self._plan_error:
+            head = t.box(t.escape(f"The Dockerfile could not be read before building: {self._plan_error}"),
+                         t.STATE_COLOURS["failed"], "stagelab-plan-error")
+        else:
+            head = ""
+        table_rows = []
+        attributes = []
+        headers_by_ref = {stage.ref: stage for stage in self._stages}
+        current_stage = None
+        for row in self._all_rows():
+            if row.stage != current_stage:
+                current_stage = row.stage
+                header = headers_by_ref.get(row.stage)
+                if header is not None:
+                    note = t.state_badge("skipped", "skipped stage") if header.skipped else ""
+                    table_rows.append(
+                        (f'<b>stage {t.escape(header.ref)}</b> <span style="opacity:0.7">from {t.escape(header.base)}</span>', note, "", "")
+                    )
+                    attributes.append(f'class="stagelab-stage" data-stage="{t.escape(header.ref)}"'
+                                      f' data-state="{"skipped" if header.skipped else "needed"}"')
+            # Rows of a skipped stage carry no badge: the stage header says it once.
+            state_html = "" if row.state == "skipped" else t.state_badge(row.state)
+            table_rows.append(
+                (
+                    f'<code style="{t.MONO}">{t.escape(row.text[:120])}</code>',
+                    state_html,
+                    t.escape(t.format_seconds(row.duration_s)),
+                    t.escape(row.line if row.line is not None else ""),
+                )
+            )
+            attributes.append(f'class="stagelab-step" data-state="{row.state}" data-line="{t.escape(row.line or "")}"')
+        return head + t.table(("Step", "State", "Time", "Line"), table_rows, css_class="stagelab-steps",
+                              row_attributes=attributes)
+
+    def failure_html(self) -> str:
+        """The failure report (instruction, line, reason, hint), or an empty string."""
+        error = self.error
+        if error is None:
+            return ""
+        if isinstance(error, BuildFailed):
+            if error.cause is FailureCause.CANCELLED:
+                return t.box(t.escape("The build was cancelled; nothing is left running."),
+                             t.STATE_COLOURS["cancelled"], "stagelab-failure")
+            where = f"line {error.line}" if error.line else "an unknown line"
+            parts = [f'<div><b>Build failed</b> at {t.escape(where)}'
+                     + (f': <code style="{t.MONO}">{t.escape(error.instruction)}</code>' if error.instruction else "")
+                     + "</div>"]
+            parts.append(f'<div class="stagelab-failure-reason" style="{t.MONO}">{t.escape(error.reason)}</div>')
+            if error.excerpt:
+                parts.append(t.preformatted(error.excerpt.splitlines(), "stagelab-excerpt", 160))
+            parts.append(f'<div class="stagelab-hint"><b>Hint:</b> {t.escape(error.hint)}</div>')
+            return t.box("".join(parts), t.STATE_COLOURS["failed"], "stagelab-failure")
+        return t.box(f'<div class="stagelab-failure-reason">{t.escape(str(error))}</div>',
+                     t.STATE_COLOURS["failed"], "stagelab-failure")
+
+    def transcript_html(self) -> str | None:
+        """The recorded build (steps, result or failure, log tail) as static HTML."""
+        if self.running or (self.result is None and self.error is None):
+            return None
+        log = list(self._log)[-15:]
+        return (
+            f'<div class="stagelab-transcript stagelab-build-transcript" style="{t.FONT}">'
+            f"<div><b>{t.escape(self.title)}</b> — {t.escape(self._status_text)}</div>"
+            + self.steps_html()
+            + self.failure_html()
+            + (t.section("Log (last lines)", t.preformatted(log), "stagelab-log-section") if log else "")
+            + "</div>"
+        )
+
+
+def build_panel(
+    context: str | os.PathLike[str],
+    dockerfile: str | os.PathLike[str] | None = None,
+    target: str | None = None,
+    tag: str | None = None,
+    *,
+    start: bool = False,
+    wait: bool = False,
+    timeout: float | None = None,
+    **options,
+) -> BuildPanel:
+    """Show a :class:`BuildPanel` in the current cell; optionally start the build and wait for it.
+
+    ``start=True, wait=True`` is for chapters executed unattended (the book): the
+    cell ends with the result, and the saved output carries the build transcript.
+    """
+    panel = BuildPanel(context, dockerfile, target, tag, **options)
+    panel.show()
+    if start or wait:
+        panel.start()
+    if wait:
+        panel.wait(timeout)
+    return panel

@@ -1,0 +1,71 @@
+"""Fixtures for the browser tests: Debian's Chromium through Playwright, and JupyterLab.
+
+Playwright cannot download its own browsers here, so it drives ``/usr/bin/chromium``
+(``scripts/browser.sh`` installs it; DESIGN.md §4). Where Chromium is missing and
+cannot be installed, the tests skip and say so. Everything started is stopped at
+the end of the test.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from jupyterlab_harness import JupyterLab, start_jupyterlab, stop_jupyterlab
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts" / "browser"
+CHROMIUM = Path(os.environ.get("STAGELAB_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # Chromium refuses to start as root with its sandbox
+    "--disable-gpu",
+    "--disable-background-networking",  # the closed network refuses these connections, many at a time
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium, or a skip that says why it is missing."""
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} and scripts/browser.sh could not install it")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """The test's output folder for screenshots (test-artifacts/browser/)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def browser(chromium):
+    """A headless Chromium through Playwright; closed at the end of the test."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """Start JupyterLab on a folder (call it with the folder); stopped at the end of the test."""
+    started: list[JupyterLab] = []
+
+    def start(root: Path) -> JupyterLab:
+        lab = start_jupyterlab(root, tmp_path / "jupyter-home")
+        started.append(lab)
+        return lab
+
+    yield start
+    for lab in started:
+        stop_jupyterlab(lab)

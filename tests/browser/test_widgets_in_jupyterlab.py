@@ -1,0 +1,94 @@
+"""The widgets in a real JupyterLab, in Debian's Chromium: click Build, click Check my work, read the screen."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+pytestmark = [pytest.mark.browser, pytest.mark.engine]
+
+
+def _busybox_binary() -> Path:
+    # Shared with the widget tests, which keep the one copy of how it is fetched.
+    spec = importlib.util.spec_from_file_location(
+        "stagelab_test_busybox", Path(__file__).parents[1] / "widgets" / "busybox_fixture.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.busybox_binary()
+
+
+def _notebook(path: Path, cells: list[str]) -> None:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(notebook, path)
+
+
+@pytest.fixture
+def lab_root(tmp_path) -> Path:
+    """A folder JupyterLab serves: a small build context and a notebook showing the widgets."""
+    root = tmp_path / "root"
+    shutil.copytree(FIXTURES / "app", root / "app")
+    shutil.copy2(_busybox_binary(), root / "app" / "busybox")
+    # A fresh message, so the build really runs its RUN step and prints it.
+    (root / "app" / "message.txt").write_text(f"hello from the browser test {uuid.uuid4().hex[:8]}\n")
+    _notebook(
+        root / "widgets.ipynb",
+        [
+            "from stagelab.widgets import build_panel\npanel = build_panel('app', title='Build the tiny app')",
+        ],
+    )
+    return root
+
+
+def _run_all_cells(page) -> None:
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    # JupyterLab may ask which kernel to use; the notebook's own (python3) is preselected.
+    dialog = page.locator(".jp-Dialog").filter(has_text="Select Kernel")
+    try:
+        dialog.wait_for(timeout=5_000)
+        dialog.get_by_role("button", name="Select").click()
+    except Exception:  # no dialog: the kernel was picked without asking
+        pass
+    # The kernel must be up before "Run All", or the cells queue behind its start.
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(state="attached", timeout=90_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+
+def test_build_panel_and_grade_card_work_in_jupyterlab(engine, browser, jupyterlab, lab_root, artifacts):
+    lab = jupyterlab(lab_root)
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        _build_and_grade(page, lab, artifacts)
+    except BaseException:
+        page.screenshot(path=str(artifacts / "failure.png"), full_page=True)
+        raise
+
+
+def _build_and_grade(page, lab, artifacts) -> None:
+    lab.start_kernel("widgets.ipynb")
+    page.goto(lab.page_url("widgets.ipynb"))
+    _run_all_cells(page)
+
+    panel = page.locator(".stagelab-build-panel")
+    panel.wait_for(timeout=60_000)
+    assert panel.locator("tr.stagelab-step").count() == 4
+    assert panel.locator("tr.stagelab-step[data-state='queued']").count() == 4
+    panel.get_by_role("button", name="Build").click()
+    status = panel.locator(".stagelab-status")
+    status.filter(has_text="Built in").wait_for(timeout=120_000)
+    # Every step ran (or came from cache), the size and the RUN step's output are on screen.
+    assert panel.locator("tr.stagelab-step[data-state='done']").count() >= 3
+    assert panel.locator("tr.stagelab-step[data-state='queued'], tr.stagelab-step[data-state='failed']").count() == 0
+    assert " MB" in status.inner_text()
+    assert "hello from the browser test" in panel.locator(".stagelab-log").inner_text()
+    panel.screenshot(path=str(artifacts / "build-panel.png"))

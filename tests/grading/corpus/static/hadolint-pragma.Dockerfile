@@ -1,0 +1,4 @@
+# hadolint ignore=DL3007
+FROM node:latest
+USER node
+CMD ["node"]

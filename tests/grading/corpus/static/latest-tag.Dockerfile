@@ -1,0 +1,3 @@
+FROM node:latest
+USER node
+CMD ["node"]

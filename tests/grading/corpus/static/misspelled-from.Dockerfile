@@ -1,0 +1,2 @@
+FRM node:24-trixie-slim
+CMD ["node"]

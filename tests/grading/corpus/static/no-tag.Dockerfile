@@ -1,0 +1,3 @@
+FROM debian
+USER nobody
+CMD ["true"]

@@ -1,0 +1,3 @@
+FROM node:24-trixie
+RUN
+CMD ["node"]

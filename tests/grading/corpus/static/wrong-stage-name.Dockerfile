@@ -1,0 +1,7 @@
+FROM golang:1.27 AS builder
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+FROM gcr.io/distroless/static-debian13:nonroot
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]
