@@ -8,7 +8,9 @@ in the book and as plain text in a terminal. Anything that talks to the engine l
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -47,7 +49,7 @@ def example_dockerfile(app: str, variant: str) -> Path:
 
 
 def lab(lab_id: str) -> Path:
-    """The folder of a lab, e.g. ``lab("01-node-single-stage")``."""
+    """The folder of a lab, e.g. ``lab("01-first-image")``."""
     return repo_root() / "labs" / lab_id
 
 
@@ -138,8 +140,10 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> Table:
 
 
 def megabytes(size_bytes: int | float | None) -> str:
-    """A size in MB as ``docker images`` counts them (10^6 bytes), so numbers match the CLI."""
-    return "?" if size_bytes is None else f"{size_bytes / 1e6:,.1f} MB"
+    """A size in MB as ``docker images`` counts them (10^6 bytes), so numbers match the CLI; kB below 1 MB."""
+    if size_bytes is None:
+        return "?"
+    return f"{size_bytes / 1e6:,.1f} MB" if size_bytes >= 1e6 else f"{size_bytes / 1e3:,.1f} kB"
 
 
 def steps(result: BuildResult | BuildFailed) -> Table:
@@ -216,7 +220,7 @@ def progress() -> Table:
     """Your gradings so far, from the grader's records on this machine."""
     from .grading import progress as records
 
-    rows = [(r.lab_id, f"{r.best_score:g} / {r.max_score:g}", r.attempts, r.last_graded) for r in records.summary()]
+    rows = [(r.lab_id, f"{r.best_score:g} / {r.max_score:g}", r.attempts, r.last_graded) for r in records.load()]
     return table(("lab", "best score", "attempts", "last graded"), rows or [("(no lab graded yet)", "", "", "")])
 
 
@@ -253,7 +257,8 @@ def show_file(path: str | os.PathLike[str], lines: tuple[int, int] | None = None
 def dockerfile_variant(app: str, variant: str, old: str, new: str) -> Path:
     """A copy of ``Dockerfile.<variant>`` with one line changed (in a scratch folder)."""
     source = example_dockerfile(app, variant)
-    target = Path(tempfile.gettempdir()) / "stagelab-course" / "variants" / f"{app}-{variant}-{abs(hash((old, new))):x}"
+    change = hashlib.sha256(f"{old}\0{new}".encode()).hexdigest()[:10]
+    target = Path(tempfile.gettempdir()) / "stagelab-course" / "variants" / f"{app}-{variant}-{change}"
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(source, target)
     edit(target, old, new)
@@ -412,9 +417,17 @@ def check_running(images: dict[str, str], port: int, path: str = "/") -> Table:
                 result.http_status or "",
                 _one_line(result.http_body),
                 _one_line(result.error or "") or ("stopped cleanly" if result.stopped_cleanly else ""),
+                _last_lines(result.logs),
             )
         )
-    return table(("image", "answered", "start-up", "HTTP", "answer", "problem"), rows)
+    return table(("image", "answered", "start-up", "HTTP", "answer", "problem", "logs (last lines)"), rows)
+
+
+def _last_lines(logs: str, count: int = 2) -> str:
+    """The log lines that tell what went wrong (errors first), else the last ones."""
+    lines = [line.strip() for line in logs.splitlines() if line.strip()]
+    telling = [line for line in lines if re.search(r"error|cannot|denied|not found", line, re.I) and not line.startswith("at ")]
+    return _one_line(" | ".join((telling or lines)[-count:]), 200)
 
 
 def check_exits(images: dict[str, str], command: Sequence[str] | None = None, timeout_s: float = 20) -> Table:
@@ -468,7 +481,7 @@ def distroless_family(flavours: Sequence[str] = ("static", "base", "cc", "nodejs
                 _listing(debug.surface.shells, 2),
                 nonroot.config.user or "root",
                 " ".join(latest.config.entrypoint or ()) or "none",
-                f"~{megabytes(quoted)}" if quoted else "?",
+                f"~{megabytes(quoted)}" if quoted else "not recorded",
             )
         )
     return table(
@@ -656,7 +669,6 @@ def cache_mount_timings(app: str, step: str) -> Table:
     as a changed source or lockfile would. Without the mount the step starts from nothing;
     with it, the tool finds its cache from the build before.
     """
-    import re
     import uuid
 
     with_mount = example_dockerfile(app, "cachemount")

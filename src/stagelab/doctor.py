@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
 
-from .engine import client as engine_client
+from .engine.client import EngineInfo, engine_info
 from .errors import StagelabError
 
 #: Below this much free space on the engine's disk, builds start to fail.
@@ -44,9 +44,9 @@ class Finding:
         return data
 
 
-def _engine() -> tuple[list[Finding], engine_client.EngineInfo | None]:
+def _engine() -> tuple[list[Finding], EngineInfo | None]:
     try:
-        info = engine_client.engine_info()
+        info = engine_info()
     except StagelabError as error:
         return [Finding("Docker engine", Status.FAIL, "not reachable", str(error))], None
     findings = [
@@ -66,7 +66,7 @@ def _engine() -> tuple[list[Finding], engine_client.EngineInfo | None]:
     return findings, info
 
 
-def _disk(info: engine_client.EngineInfo | None) -> Finding:
+def _disk(info: EngineInfo | None) -> Finding:
     root = Path(info.docker_root) if info else Path("/var/lib/docker")
     probe = root if root.exists() else Path.cwd()
     usage = shutil.disk_usage(probe)

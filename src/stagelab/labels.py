@@ -17,6 +17,9 @@ KIND = "org.stagelab.kind"
 STAND_IN = "org.stagelab.stand-in"
 STAND_IN_CONTENT = "org.stagelab.stand-in.content"
 
+#: The kind label value of a base-image stand-in (see stagelab.images).
+STAND_IN_KIND = "stand-in"
+
 #: The owner value; tests set STAGELAB_OWNER so their leftovers are told apart.
 DEFAULT_OWNER = "stagelab"
 
@@ -34,3 +37,13 @@ def new_run_id(prefix: str = "run") -> str:
 def labels_for(run_id: str, kind: str) -> dict[str, str]:
     """The labels for one object made by ``run_id``."""
     return {OWNER: owner(), RUN: run_id, KIND: kind}
+
+
+def is_stand_in(image_labels: dict[str, str] | None) -> bool:
+    """True for a base-image stand-in itself, not for an image merely built FROM one.
+
+    Labels are inherited, so an image built on a stand-in carries STAND_IN too; the
+    kind label, which every Stagelab build overwrites, tells the two apart.
+    """
+    image_labels = image_labels or {}
+    return image_labels.get(STAND_IN) == "true" and image_labels.get(KIND) == STAND_IN_KIND

@@ -22,10 +22,9 @@ def book(tmp_path_factory) -> BookBuild:
 
 @pytest.fixture(scope="session")
 def built_book(book) -> Path:
-    """The built site's folder; fails (with Sphinx's own words) if the build did not succeed."""
-    assert book.returncode == 0, "the book did not build:\n" + "\n".join(
-        line for line in book.output.splitlines() if "WARNING" in line or "ERROR" in line or "rror" in line
-    )
+    """The built site's folder. Sphinx keeps going past warnings, so the pages exist even when the
+    build fails; whether it built clean is test_book_builds_with_warnings_as_errors' business."""
+    assert (book.outdir / "book" / "index.html").is_file(), "the book produced no pages:\n" + book.output[-3000:]
     return book.outdir
 
 

@@ -28,7 +28,6 @@ def test_book_builds_with_warnings_as_errors(book):
 
 
 def test_book_builds_in_under_a_minute(book):
-    assert book.returncode == 0
     assert book.seconds < 60, f"a fresh build took {book.seconds:.1f} s"
 
 

@@ -20,6 +20,14 @@ import pytest
 CACHE = Path(os.environ.get("STAGELAB_STATE_DIR", Path.home() / ".cache" / "stagelab")) / "test-fixtures"
 
 
+@pytest.fixture(scope="module")
+def own_build_slots(tmp_path_factory):
+    """Build slots for one test module only: its timing checks must not wait behind other work on the machine."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STAGELAB_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def busybox_binary() -> Path:
     """A statically linked busybox (``$STAGELAB_TEST_BUSYBOX``, the cache, or Debian's busybox-static)."""

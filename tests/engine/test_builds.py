@@ -12,7 +12,7 @@ import pytest
 
 from stagelab.engine import Build, BuildFailed, EventKind, FailureCause, StepState, builds
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("own_build_slots")]
 
 
 def _collect(build: Build) -> list:
@@ -95,7 +95,7 @@ def test_stage_not_needed_by_target_is_skipped_and_silent(multi_stage, leak_chec
     assert set(build.result.stages_skipped) == {"unused", "tests"}
     assert set(build.result.stages_built) == {"base", "final"}
     stages_in_events = {e.step.stage for e in events if e.step is not None}
-    assert stages_in_events == {"base", "final"}
+    assert stages_in_events == {"base", "final"}, [e for e in events if e.step and e.step.stage is None]
 
 
 def test_step_lines_map_back_to_the_dockerfile(multi_stage, leak_check):

@@ -11,7 +11,7 @@ from stagelab import labels
 from stagelab.engine.probes import probe, try_exec
 from stagelab.errors import ImageNotFound
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("own_build_slots")]
 
 # busybox httpd serving one page; `exec` makes it PID 1, which ignores SIGTERM (no handler).
 HTTPD = "mkdir -p /tmp/www && echo hello-from-probe > /tmp/www/index.html && exec httpd -f -p 3000 -h /tmp/www"

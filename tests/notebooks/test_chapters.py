@@ -66,9 +66,20 @@ def test_chapter_opens_with_a_title_and_objectives(path):
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_ends_with_key_points_exercise_and_instructor_notes(path):
     cells = _load(path).cells
-    tags = [cell.metadata.get("tags", []) for cell in cells[-3:]]
-    assert tags == [["keypoints"], ["exercise"], ["instructor-notes"]]
-    assert "## Key points" in cells[-3].source
+    tags = [tag for cell in cells for tag in cell.metadata.get("tags", [])]
+    ending = [tag for tag in tags if tag in ("keypoints", "exercise", "check-my-work", "instructor-notes")]
+    assert ending[:2] == ["keypoints", "exercise"]
+    assert set(ending[2:-1]) <= {"check-my-work"}
+    assert ending[-1] == "instructor-notes" and tags[-1] == "instructor-notes"
+    assert "## Key points" in _tagged(_load(path), "keypoints")[0].source
+
+
+@pytest.mark.parametrize("path", CHAPTERS[1:], ids=lambda p: p.stem)
+def test_chapter_offers_check_my_work_for_a_lab_that_exists(path):
+    cells = [cell for cell in _tagged(_load(path), "check-my-work") if cell.cell_type == "code"]
+    assert len(cells) == 1
+    lab = re.search(r'grade_card\("\.\./(labs/[^"]+)"\)', cells[0].source)
+    assert lab and (REPO / lab.group(1) / "lab.yaml").is_file()
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)

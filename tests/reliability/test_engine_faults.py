@@ -10,7 +10,7 @@ import pytest
 from stagelab.engine import Build, BuildFailed, EventKind, FailureCause, cleanup
 from stagelab.errors import StagelabError
 
-from .conftest import build_processes, engine_script
+from engine_control import build_processes, engine_script
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
@@ -44,7 +44,7 @@ def test_engine_stopping_mid_build_fails_that_build_clearly_and_the_next_one_wor
     assert isinstance(error, BuildFailed)
     assert error.cause is FailureCause.ENGINE
     assert "stagelab doctor" in str(error)
-    assert build_processes() == []
+    assert build_processes({build.run_id}) == []
 
     assert engine_script("up").returncode == 0
     quick = make_context({"Dockerfile": "FROM scratch\nCOPY a /a\n", "a": "x"}, name="after")

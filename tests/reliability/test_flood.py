@@ -8,7 +8,7 @@ import pytest
 
 from stagelab.engine import Build, EventKind, cleanup
 
-from .conftest import build_processes
+from engine_control import build_processes
 
 pytestmark = pytest.mark.engine
 
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.engine
 def test_eight_simultaneous_builds_queue_behind_two_slots_and_all_finish(engine, make_context, monkeypatch, leak_check):
     monkeypatch.setenv("STAGELAB_MAX_BUILDS", "2")
     results: dict[int, object] = {}
+    run_ids: set[str] = set()
     queued: dict[int, list[str]] = {}
 
     def run(index: int) -> None:
@@ -23,6 +24,7 @@ def test_eight_simultaneous_builds_queue_behind_two_slots_and_all_finish(engine,
             {"Dockerfile": f"FROM debian:trixie-slim\nRUN echo build {index} > /which && sleep 1\n"}, name=f"c{index}"
         )
         build = Build(context, no_cache=True)
+        run_ids.add(build.run_id)
         try:
             for event in build.events():
                 if event.kind is EventKind.QUEUED:
@@ -42,7 +44,7 @@ def test_eight_simultaneous_builds_queue_behind_two_slots_and_all_finish(engine,
     assert len({r.image_id for r in results.values()}) == 8
     assert queued, "with 2 slots and 8 builds, some builds must have waited"
     assert any("ahead" in text for texts in queued.values() for text in texts)
-    assert build_processes() == []
+    assert build_processes(run_ids) == []
 
 
 def test_clean_removes_only_our_leftovers(engine, make_context):

@@ -29,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     prepare.add_argument("--rebuild", action="store_true", help="remake stand-ins that already exist")
     prepare.add_argument("--no-pull", action="store_true", help="do not try a registry first")
+    prepare.add_argument(
+        "--no-cache", action="store_true", help="build without BuildKit's layer cache (downloads stay cached)"
+    )
     prepare.set_defaults(handler=run_prepare)
 
     listing = commands.add_parser("list", help="each course image: source, real content, size")
@@ -66,6 +69,21 @@ def run_prepare(args: argparse.Namespace) -> int:
 
     console = Console(highlight=False)
     started = time.monotonic()
+    if not console.is_terminal:
+        # A log (CI, make, a notebook's subprocess): one line per image, no redrawn bars.
+        def log_line(update: PrepareProgress) -> None:
+            if update.finished and update.action is not None:
+                colour = _ACTION_STYLE[update.action.value]
+                # Failures and unavailable images are explained in full after the summary.
+                detail = "" if update.action.value in ("failed", "unavailable") else update.message[:90]
+                console.print(f"[{colour}]{update.action.value:<11}[/] {escape(update.reference)}  {escape(detail)}")
+                console.file.flush()  # so a log shows each image as it finishes
+
+        report = prepare(
+            args.only, on_progress=log_line, ca_certs=args.ca_cert, rebuild=args.rebuild, pull=not args.no_pull,
+            no_cache=args.no_cache,
+        )
+        return _summary(console, report, started)
     with Progress(
         TextColumn("{task.fields[reference]:<48}"),
         BarColumn(bar_width=24),
@@ -89,8 +107,13 @@ def run_prepare(args: argparse.Namespace) -> int:
                 bars.update(task, total=max(update.total, 1), completed=update.completed, description=description)
 
         report = prepare(
-            args.only, on_progress=on_progress, ca_certs=args.ca_cert, rebuild=args.rebuild, pull=not args.no_pull
+            args.only, on_progress=on_progress, ca_certs=args.ca_cert, rebuild=args.rebuild, pull=not args.no_pull,
+            no_cache=args.no_cache,
         )
+    return _summary(console, report, started)
+
+
+def _summary(console: Console, report, started: float) -> int:
     counts: dict[str, int] = {}
     for outcome in report.outcomes:
         counts[outcome.action.value] = counts.get(outcome.action.value, 0) + 1

@@ -41,7 +41,7 @@ def leftovers(owner: str | None = None, run_id: str | None = None, include_stand
         images = [
             image
             for image in sdk.images.list(filters=_filters(owner, run_id))
-            if include_stand_ins or labels.STAND_IN not in (image.labels or {})
+            if include_stand_ins or not labels.is_stand_in(image.labels)
         ]
     return Leftovers(len(containers), len(images))
 
@@ -61,7 +61,7 @@ def remove(owner: str | None = None, run_id: str | None = None, include_stand_in
         # Children before parents: newest first works for images built on each other.
         images.sort(key=lambda image: image.attrs.get("Created", ""), reverse=True)
         for image in images:
-            if not include_stand_ins and labels.STAND_IN in (image.labels or {}):
+            if not include_stand_ins and labels.is_stand_in(image.labels):
                 continue
             try:
                 sdk.images.remove(image.id, force=True, noprune=False)

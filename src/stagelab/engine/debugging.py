@@ -104,22 +104,24 @@ def sidecar(
     command: Sequence[str],
     *,
     image: str = DEFAULT_SIDECAR,
+    user: str | None = None,
     timeout_s: float = 30,
 ) -> CommandOutput:
     """Run ``command`` in a throw-away container sharing ``target``'s PID and network namespaces.
 
     Like ``docker run --rm --pid=container:APP --network=container:APP busybox ps``: the
     tools come from the sidecar's image, the processes and ports are the app's. The
-    app's files are visible at ``/proc/1/root`` (needs the same user as the app, or root).
+    app's files are visible at ``/proc/1/root``: as the app's own ``user`` the sidecar has
+    exactly the app's rights; as root (the default) it gets ``SYS_PTRACE`` to read them.
     """
     sdk = client()
     _check_image(sdk, image)
     run_id = stagelab_labels.new_run_id("sidecar")
     options = _safe_options(run_id, 64, 64)
     options["labels"] = stagelab_labels.labels_for(run_id, "sidecar")
-    # Reading another process's /proc/<pid>/root needs ptrace rights over it.
-    options["cap_drop"] = ["ALL"]
-    options["cap_add"] = ["SYS_PTRACE"]
+    if user is None:
+        # Root reading another user's /proc/<pid>/root needs ptrace rights over it.
+        options["cap_add"] = ["SYS_PTRACE"]
     container = None
     try:
         with engine_errors():
@@ -128,6 +130,7 @@ def sidecar(
                 command=list(command),
                 pid_mode=f"container:{target.id}",
                 network_mode=f"container:{target.id}",
+                user=user,
                 **options,
             )
             container.start()

@@ -15,14 +15,18 @@ content is hidden). In a layer's file list they appear as entries of kind
 
 from __future__ import annotations
 
+import base64
 import bz2
 import gzip
+import hashlib
 import io
 import json
 import lzma
+import os
 import posixpath
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import BinaryIO
 
 WHITEOUT_PREFIX = ".wh."
@@ -150,6 +154,10 @@ class TarStream:
         return data
 
     def _skip(self, count: int) -> None:
+        skip = getattr(self._stream, "skip", None)
+        if skip is not None:  # a layer-store stream passes over file data without producing it
+            skip(count)
+            return
         view = memoryview(self._scratch)
         while count > 0:
             got = self._stream.readinto(view[: min(count, len(view))])
@@ -257,6 +265,8 @@ def _entry(header: TarHeader) -> FileEntry | None:
 
 def _decompressed(stream: BinaryIO) -> BinaryIO:
     """Layer tars may be compressed (e.g. with the containerd image store); plain ones pass through."""
+    if not hasattr(stream, "peek"):
+        stream = io.BufferedReader(stream, buffer_size=256 * 1024)  # type: ignore[arg-type]
     magic = stream.peek(6)[:6]  # type: ignore[attr-defined]
     if magic[:2] == b"\x1f\x8b":
         return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
@@ -269,10 +279,13 @@ def _decompressed(stream: BinaryIO) -> BinaryIO:
 
 def read_layer(name: str, stream: BinaryIO, capture: Callable[[str], bool] | None = None) -> LayerContents:
     """Read one layer tar (plain, gzip, bzip2 or xz) from a stream, header by header."""
+    return _read_members(name, TarStream(_decompressed(stream)), capture)
+
+
+def _read_members(name: str, reader: TarStream, capture: Callable[[str], bool] | None) -> LayerContents:
     entries: list[FileEntry] = []
     captured: dict[str, bytes] = {}
     total = 0
-    reader = TarStream(_decompressed(stream))
     for header in reader:
         entry = _entry(header)
         if entry is None:
@@ -287,6 +300,121 @@ def read_layer(name: str, stream: BinaryIO, capture: Callable[[str], bool] | Non
         ):
             captured[entry.path] = reader.read_data(entry.size_bytes)
     return LayerContents(name, tuple(entries), total, captured)
+
+
+# -- the engine's own layer store (fast path) ---------------------------------------------------
+# Docker's overlay2 layer store keeps, for every layer, the tar headers of the layer as it
+# was made ("tar-split"), so that `docker save` can give back the exact same bytes. When
+# the engine runs on this machine and its store is readable, those headers give the same
+# file lists as `docker save` without reading a byte of file data: a 1 GB image in about a
+# second instead of the time it takes the engine to write 1 GB.
+
+
+class _TarSplitStream:
+    """The layer tar rebuilt from tar-split records; file data is skipped, or read from the layer's folder."""
+
+    def __init__(self, records: Iterator[dict], diff_dir: Path):
+        self._records = records
+        self._diff_dir = diff_dir
+        self._buffer = b""
+        self._file_left = 0  # bytes of the current file's data not passed yet
+        self._file_name = ""
+        self._file_offset = 0
+
+    def _next_record(self) -> bool:
+        record = next(self._records, None)
+        if record is None:
+            return False
+        if record["type"] == 2:  # raw tar bytes: headers and padding
+            self._buffer = base64.b64decode(record.get("payload") or b"")
+        else:  # a file's data, which the record only names
+            self._file_left = int(record.get("size") or 0)
+            self._file_name = record["name"]
+            self._file_offset = 0
+        return True
+
+    def _file_bytes(self, count: int) -> bytes:
+        path = self._diff_dir / normalize(self._file_name).lstrip("/")
+        with open(path, "rb") as handle:
+            handle.seek(self._file_offset)
+            data = handle.read(count)
+        if len(data) != count:
+            raise OSError(f"{path} is shorter than the layer says")
+        return data
+
+    def read(self, count: int) -> bytes:
+        out = bytearray()
+        while len(out) < count:
+            if self._buffer:
+                take = self._buffer[: count - len(out)]
+                self._buffer = self._buffer[len(take):]
+                out += take
+            elif self._file_left:
+                take_count = min(count - len(out), self._file_left)
+                out += self._file_bytes(take_count)
+                self._file_left -= take_count
+                self._file_offset += take_count
+            elif not self._next_record():
+                break
+        return bytes(out)
+
+    def skip(self, count: int) -> None:
+        while count > 0:
+            if self._buffer:
+                taken = min(count, len(self._buffer))
+                self._buffer = self._buffer[taken:]
+            elif self._file_left:
+                taken = min(count, self._file_left)
+                self._file_left -= taken
+                self._file_offset += taken
+            elif not self._next_record():
+                raise ValueError("the layer's tar-split ended early")
+            else:
+                continue
+            count -= taken
+
+
+def chain_ids(diff_ids: list[str]) -> list[str]:
+    """The layer store's ids of an image's layers (each names a layer *and* all below it)."""
+    chain: list[str] = []
+    for diff_id in diff_ids:
+        if not chain:
+            chain.append(diff_id)
+        else:
+            digest = hashlib.sha256(f"{chain[-1]} {diff_id}".encode()).hexdigest()
+            chain.append(f"sha256:{digest}")
+    return chain
+
+
+def read_layer_store(
+    docker_root: str | os.PathLike[str], image_id: str, capture: Callable[[str], bool] | None = None
+) -> SavedImage | None:
+    """Read an image from a local overlay2 layer store, or None when that is not possible here.
+
+    The result is the same as :func:`read_saved_image` of ``docker save``'s output.
+    """
+    store = Path(docker_root) / "image" / "overlay2"
+    config_file = store / "imagedb" / "content" / "sha256" / image_id.removeprefix("sha256:")
+    try:
+        config = json.loads(config_file.read_bytes())
+    except (OSError, ValueError):
+        return None  # another engine (remote, containerd store, other driver) or no permission
+    diff_ids = list((config.get("rootfs") or {}).get("diff_ids") or [])
+    layers = []
+    try:
+        for diff_id, chain_id in zip(diff_ids, chain_ids(diff_ids)):
+            folder = store / "layerdb" / "sha256" / chain_id.removeprefix("sha256:")
+            if (folder / "diff").read_text().strip() != diff_id:
+                return None
+            cache_id = (folder / "cache-id").read_text().strip()
+            diff_dir = Path(docker_root) / "overlay2" / cache_id / "diff"
+            with gzip.open(folder / "tar-split.json.gz", "rt") as lines:
+                records = (json.loads(line) for line in lines if line.strip())
+                reader = TarStream(_TarSplitStream(records, diff_dir))  # type: ignore[arg-type]
+                layers.append(_read_members(diff_id, reader, capture))
+    except (OSError, ValueError, KeyError):
+        return None
+    return SavedImage(config, tuple(layers))
 
 
 class _ChunkReader(io.RawIOBase):

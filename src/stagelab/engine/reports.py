@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import labels as stagelab_labels
+from ..errors import StagelabError
 from .client import client, engine_errors
 from .efficiency import Efficiency, WastedPath, layer_efficiency
-from .layers import FileEntry, merge, read_saved_image, resolve, stream_from_chunks
+from .layers import FileEntry, merge, read_layer_store, read_saved_image, resolve, stream_from_chunks
 from .surface import AttackSurface, Package, attack_surface, wants_content
 
 __all__ = [
@@ -103,6 +104,8 @@ class ImageReport:
     surface: AttackSurface = field(repr=False)
     #: Users from /etc/passwd: name -> uid.
     users: dict[str, int] = field(default_factory=dict, repr=False)
+    #: Where the file lists came from: "layer-store" (the local engine's files) or "docker-save".
+    source: str = "docker-save"
 
     # -- the figures everyone asks for -----------------------------------------------------
 
@@ -294,11 +297,19 @@ def _os_name(files: dict[str, FileEntry], contents: dict[str, bytes]) -> str:
     return ""
 
 
-def _build(image) -> ImageReport:
+def _build(image, source: str = "auto") -> ImageReport:
     attrs = image.attrs
+    saved = None
     with engine_errors():
         history = image.history()  # newest first; has the sizes `docker history` shows
-        saved = read_saved_image(stream_from_chunks(image.client.api.get_image(attrs["Id"])), capture=wants_content)
+        if source in ("auto", "layer-store"):
+            root = _local_docker_root(image.client)
+            saved = read_layer_store(root, attrs["Id"], capture=wants_content) if root else None
+            if saved is None and source == "layer-store":
+                raise StagelabError("The engine's layer store cannot be read from here; use source='docker-save'.")
+        used = "layer-store" if saved is not None else "docker-save"
+        if saved is None:
+            saved = read_saved_image(stream_from_chunks(image.client.api.get_image(attrs["Id"])), capture=wants_content)
     # The image config's history says which steps made a layer; the history API does not.
     steps = saved.config.get("history") or []
     sizes = [int(step.get("Size", 0)) for step in reversed(history)] if len(history) == len(steps) else None
@@ -317,7 +328,24 @@ def _build(image) -> ImageReport:
         efficiency_details=layer_efficiency(saved.layers),
         surface=attack_surface(tree.files, tree.contents),
         users=_users(tree.contents),
+        source=used,
     )
+
+
+_docker_roots: dict[str, str | None] = {}
+
+
+def _local_docker_root(sdk) -> str | None:
+    """The engine's data folder if it is on this machine and readable (checked once per engine)."""
+    host = os.environ.get("DOCKER_HOST", "")
+    if host and not host.startswith("unix://"):
+        return None  # a remote engine: its files are not here
+    if host not in _docker_roots:
+        info = sdk.info()
+        root = info.get("DockerRootDir") or ""
+        readable = bool(root) and info.get("Driver") == "overlay2" and os.access(Path(root) / "image" / "overlay2", os.R_OK | os.X_OK)
+        _docker_roots[host] = root if readable else None
+    return _docker_roots[host]
 
 
 # -- cache ----------------------------------------------------------------------------------
@@ -369,8 +397,12 @@ def clear_cache(disk: bool = False) -> None:
             path.unlink(missing_ok=True)
 
 
-def image_report(ref: str, *, use_cache: bool = True) -> ImageReport:
+def image_report(ref: str, *, use_cache: bool = True, source: str = "auto") -> ImageReport:
     """The report of an image, by reference (``node:24-trixie``) or id.
+
+    ``source`` says where file lists come from: ``"auto"`` reads the local engine's
+    layer store when it can (fast) and streams ``docker save`` otherwise;
+    ``"docker-save"`` and ``"layer-store"`` force one.
 
     Raises :class:`stagelab.errors.ImageNotFound` (telling to run ``stagelab images prepare``)
     when the engine does not have it.
@@ -387,7 +419,7 @@ def image_report(ref: str, *, use_cache: bool = True) -> ImageReport:
         if report is None:
             report = _load_cached(image_id)
     if report is None:
-        report = _build(image)
+        report = _build(image, source)
         if use_cache and not _is_throwaway(image.attrs):
             _store(report)
     if report.tags != tags:

@@ -47,11 +47,18 @@ def grade_all(
 ) -> list[Entry]:
     """Grade every submission; builds queue for the engine's build slots. Sorted by learner."""
     lab_dir = Path(lab_dir)
-    load_spec(lab_dir)  # a bad spec stops here, once, not once per learner
+    spec = load_spec(lab_dir)  # a bad spec stops here, once, not once per learner
     folders = submissions(Path(submissions_dir))
     entries: list[Entry] = []
+    # A submission without a Dockerfile would silently be graded as the lab's starter.
+    empty = [f for f in folders if not (f / spec.build.dockerfile).is_file()]
+    for folder in empty:
+        entry = Entry(folder.name, _not_graded(lab_dir, f"no {spec.build.dockerfile} in the submission"))
+        entries.append(entry)
+        if on_done is not None:
+            on_done(entry)
     with ThreadPoolExecutor(max_workers=max(1, jobs or default_jobs())) as pool:
-        futures = {pool.submit(grader.grade, lab_dir, submission_dir=folder): folder for folder in folders}
+        futures = {pool.submit(grader.grade, lab_dir, submission_dir=f): f for f in folders if f not in empty}
         for future in as_completed(futures):
             folder = futures[future]
             try:

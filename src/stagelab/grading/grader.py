@@ -104,6 +104,7 @@ def run_checks(
     registry = catalogue.registry()
     results: list[CheckResult] = []
     could_not_grade: str | None = None
+    stopped_at = ""
     for check in plan(checks):
         definition = registry[check.id]
         if definition.phase >= Phase.BUILD and subject.build_blocked is None and not subject.parses:
@@ -111,11 +112,12 @@ def run_checks(
         if could_not_grade is not None:
             result = CheckResult(
                 definition.id, definition.title, SKIPPED, 0.0, check.points,
-                f"skipped: could not grade ({could_not_grade.splitlines()[0][:200]})",
+                f"skipped: could not grade (see {stopped_at})",
                 family=definition.family, chapter=definition.chapter,
             )  # fmt: skip
         else:
             result, could_not_grade = run_check(subject, check, definition)
+            stopped_at = definition.id
         results.append(result)
         if on_result is not None:
             on_result(result)
@@ -256,7 +258,9 @@ def _remove_engine_objects(run_id: str) -> None:
     try:
         from ..engine import cleanup
 
-        cleanup.remove(run_id=run_id)
+        # include_stand_ins: an image built FROM a stand-in inherits its stand-in label; the run
+        # filter already limits the removal to what this grading built.
+        cleanup.remove(run_id=run_id, include_stand_ins=True)
     except StagelabError:
         pass  # the engine went away; nothing we can remove now
 

@@ -10,7 +10,7 @@ can be had without a registry at all.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
@@ -67,7 +67,7 @@ class Entry:
         return self.alias_of is not None
 
 
-# Site CAs switch these recipes to their "-site-ca" target (env vars such as NODE_EXTRA_CA_CERTS).
+# What the stand-ins really contain (shown in their labels and by `stagelab images list`).
 _DEBIAN = "Debian 13 (trixie)"
 NODE_VERSION = "24.19.0"
 GO_VERSION = "1.27.3"
@@ -89,6 +89,7 @@ def _rootfs(reference: str, slim: bool, size_mb: int, used_for: str) -> Entry:
 
 
 def _recipe(dockerfile: str, target: str, site_ca: bool = True, **args: str) -> Recipe:
+    """A recipe target; with ``site_ca`` its ``<target>-site-ca`` stage is used when the site has extra CAs."""
     return Recipe(
         Method.DOCKERFILE,
         dockerfile=dockerfile,
@@ -274,7 +275,13 @@ def _build_entries() -> tuple[Entry, ...]:
     first += ["node:24-trixie-slim", "node:24-slim", "buildpack-deps:trixie-scm", "buildpack-deps:trixie"]
     first += ["node:24-trixie", "node:24", "golang:1.27-trixie", "golang:1.27"]
     rank = {reference: index for index, reference in enumerate(first)}
-    return tuple(sorted(entries, key=lambda entry: rank.get(entry.reference, len(rank))))
+    # Registry-only references go last: prepare can only report them.
+    return tuple(
+        sorted(
+            entries,
+            key=lambda e: (e.availability is Availability.REGISTRY_ONLY, rank.get(e.reference, len(rank))),
+        )
+    )
 
 
 _ENTRIES = _build_entries()

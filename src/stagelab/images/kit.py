@@ -123,6 +123,7 @@ def export(
         info.size = len(data)
         info.mtime = int(time.time())
         archive.addfile(info, io.BytesIO(data))
+    os.chmod(partial, 0o644)  # docker save writes 0600; a kit is meant to be copied to others
     os.replace(partial, destination)
     return KitManifest(
         manifest.images, manifest.members, manifest.created, destination.stat().st_size, tuple(skipped)

@@ -19,7 +19,7 @@ from .. import labels
 from ..engine import image_store
 from ..errors import StagelabError
 from . import catalogue, site_certs
-from .catalogue import Availability, Entry, Method
+from .catalogue import Availability, Entry
 from .stand_ins import Workshop, is_stand_in
 
 
@@ -203,17 +203,19 @@ def prepare(
     ca_certs: Iterable[str | os.PathLike[str]] = (),
     rebuild: bool = False,
     pull: bool = True,
+    no_cache: bool = False,
 ) -> PrepareReport:
     """Make the course images available (all of them, or ``refs`` and what they are made from).
 
     ``on_progress`` receives :class:`Progress` updates; ``ca_certs`` adds CA files to the
     host's /usr/local/share/ca-certificates/*.crt; ``rebuild`` remakes the requested
-    stand-ins even when they exist (the images they are built from are kept).
+    stand-ins even when they exist (the images they are built from are kept); ``no_cache``
+    builds without BuildKit's layer cache (downloads still come from the caches).
     Failures are reported per image in the returned :class:`PrepareReport`, not raised.
     """
     started = time.monotonic()
     entries, requested = _select(refs)
-    workshop = Workshop(site_certs.find(ca_certs))
+    workshop = Workshop(site_certs.find(ca_certs), no_cache=no_cache)
     preparer = _Preparer(requested if rebuild else set(), pull and not rebuild, workshop, on_progress or (lambda progress: None))
     outcomes = [preparer.one(entry) for entry in entries]
     return PrepareReport(tuple(outcomes), time.monotonic() - started)
@@ -237,11 +239,16 @@ def status(refs: Iterable[str] | None = None) -> list[ImageStatus]:
     entries = list(catalogue.entries()) if refs is None else [e for e in (catalogue.lookup(r) for r in refs) if e]
     found: list[ImageStatus] = []
     for entry in entries:
+        if entry.alias_of and entry.upstream_size_bytes is None:
+            target = catalogue.lookup(entry.alias_of)
+            upstream = target.upstream_size_bytes if target else None
+        else:
+            upstream = entry.upstream_size_bytes
         facts = image_store.inspect(entry.reference)
         if facts is None:
             source = Source.UNAVAILABLE if entry.availability is Availability.REGISTRY_ONLY else Source.MISSING
             note = entry.unavailable_reason if source is Source.UNAVAILABLE else "run `stagelab images prepare`"
-            found.append(ImageStatus(entry.reference, source, "", 0, entry.upstream_size_bytes, note=note))
+            found.append(ImageStatus(entry.reference, source, "", 0, upstream, note=note))
             continue
         ours = is_stand_in(facts)
         content = facts.labels.get(labels.STAND_IN_CONTENT, "") if ours else "upstream image"
@@ -251,7 +258,7 @@ def status(refs: Iterable[str] | None = None) -> list[ImageStatus]:
                 Source.STAND_IN if ours else Source.UPSTREAM,
                 content,
                 facts.size_bytes,
-                entry.upstream_size_bytes,
+                upstream,
                 facts.id,
                 facts.labels.get("org.stagelab.stand-in.size-note", "") if ours else "",
             )

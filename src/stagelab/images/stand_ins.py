@@ -24,7 +24,7 @@ from .catalogue import GO_VERSION, NODE_VERSION, Entry, Method
 REFERENCE_LABEL = "org.stagelab.stand-in.reference"
 #: "true" when the stand-in trusts the site's extra CA certificates.
 SITE_CA_LABEL = "org.stagelab.stand-in.site-ca"
-STAND_IN_KIND = "stand-in"
+STAND_IN_KIND = labels.STAND_IN_KIND
 RECIPES = Path(__file__).parent / "recipes"
 SUITE = "trixie"
 
@@ -40,7 +40,7 @@ def is_stand_in(facts: image_store.ImageFacts) -> bool:
     Labels are inherited, so a learner's image built on a stand-in carries STAND_IN too;
     the kind label (overwritten by every build) tells the two apart.
     """
-    return facts.labels.get(labels.STAND_IN) == "true" and facts.labels.get(labels.KIND) == STAND_IN_KIND
+    return labels.is_stand_in(facts.labels)
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,11 @@ def stand_in_labels(entry: Entry, run_id: str, with_site_ca: bool) -> dict[str, 
 class Workshop:
     """Makes stand-ins; holds the build context (recipes, toolchains) and the site CAs for one prepare."""
 
-    def __init__(self, certificates: tuple[site_certs.SiteCertificate, ...] = (), cache: Path | None = None):
+    def __init__(
+        self, certificates: tuple[site_certs.SiteCertificate, ...] = (), cache: Path | None = None, no_cache: bool = False
+    ):
         self.certificates = certificates
+        self.no_cache = no_cache
         self.cache = cache or cache_dir()
         self.context = self.cache / "context"
         self._context_ready = False
@@ -141,6 +144,7 @@ class Workshop:
             labels=stand_in_labels(entry, run_id, bool(self.certificates)),
             kind=STAND_IN_KIND,
             run_id=run_id,
+            no_cache=self.no_cache,
             timeout_s=1800,
         )
         done = 0

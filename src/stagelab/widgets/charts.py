@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from .transcript import format_size
 
@@ -29,8 +30,11 @@ def to_svg(figure: Figure) -> str:
     text = buffer.getvalue()
     start = text.find("<svg")
     svg = text[start:]
-    # Let the browser scale it down in narrow cells; keep its aspect ratio.
-    svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 style="max-width:100%; height:auto;"', svg, count=1)
+    # Scale down to narrow cells (never up), keeping the aspect ratio.
+    match = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+    natural_width = f"{float(match.group(1)):.0f}px" if match else "100%"
+    svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"',
+                 rf'<svg\1 style="width:100%; max-width:{natural_width}; height:auto;"', svg, count=1)
     return svg
 
 
@@ -71,7 +75,7 @@ def comparison_chart(
     A missing value (None) leaves a gap labelled "n/a" rather than a misleading zero.
     """
     columns = max(1, len(metrics))
-    figure = Figure(figsize=(2.6 * columns, 2.8), dpi=96)
+    figure = Figure(figsize=(2.2 * columns, 2.4), dpi=96)
     colours = [_PALETTE[i % len(_PALETTE)] for i in range(len(names))]
     for index, (label, values, unit) in enumerate(metrics):
         axes = figure.add_subplot(1, columns, index + 1)
@@ -82,7 +86,7 @@ def comparison_chart(
         for position, value in zip(positions, values):
             text = "n/a" if value is None else _format_value(value, unit)
             axes.text(position, (value or 0) + top * 0.02, text, ha="center", va="bottom", fontsize=8)
-        axes.set_xticks(positions, [_shorten(name, 18) for name in names], fontsize=7, rotation=20, ha="right")
+        axes.set_xticks([])  # names are long (registry/path:tag): the legend below carries them
         axes.set_yticks([])
         axes.set_ylim(0, top * 1.25 if top else 1)
         axes.set_title(label, fontsize=9)
@@ -90,7 +94,10 @@ def comparison_chart(
             axes.spines[side].set_visible(False)
     if title:
         figure.suptitle(title, fontsize=10)
+    handles = [Patch(color=colour, label=name) for name, colour in zip(names, colours)]
     figure.tight_layout()
+    figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=min(3, len(names)),
+                  fontsize=8, frameon=False)
     return to_svg(figure)
 
 

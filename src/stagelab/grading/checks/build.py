@@ -42,6 +42,22 @@ def builds(subject, params) -> Outcome:
         subject.build_failure = failure
         subject.build_blocked = "the image did not build (see image.builds)"
         cause = getattr(failure.cause, "value", str(failure.cause))
+        if cause == "base-image":
+            missing = _missing_base(subject, failure.reason)
+            if missing is not None:
+                reference, entry = missing
+                if entry is not None and str(getattr(entry.availability, "value", "")) == "registry only":
+                    return failed(
+                        f"{reference} is not available on this machine: {entry.unavailable_reason}",
+                        "Use one of the course's base images (`stagelab images list`), e.g. node:24-trixie "
+                        "instead of node:18.",
+                        cause=cause,
+                    )
+                if entry is not None:
+                    raise CouldNotGrade(
+                        f"the course's base image {reference} is not in the engine yet. "
+                        "Run `stagelab images prepare`, then grade again."
+                    )
         if cause in _NOT_THE_LEARNERS:
             raise CouldNotGrade(f"the build failed for a reason outside the Dockerfile: {failure.reason} {failure.hint}")
         where = f"line {failure.line}: " if failure.line else ""
@@ -70,6 +86,23 @@ def builds(subject, params) -> Outcome:
         steps_total=result.steps_total,
         stages_skipped=list(result.stages_skipped),
     )
+
+
+def _missing_base(subject, reason: str):
+    """The FROM reference a base-image failure is about, with its catalogue entry (None if not catalogued)."""
+    model = subject.model
+    if model is None:
+        return None
+    try:
+        from ...images import catalogue as images
+    except ImportError:  # the images package is optional for grading
+        images = None
+    for stage in model.stages:
+        reference = model.resolved_base(stage, subject.build_args)
+        if model.stage(reference) is not None or reference == "scratch" or reference not in reason:
+            continue
+        return reference, images.lookup(reference) if images is not None else None
+    return None
 
 
 @check(

@@ -5,21 +5,21 @@
 # Targets: curl, scm, full.
 
 FROM debian:trixie AS curl
-RUN --mount=type=cache,target=/var/cache/apt/archives,id=stagelab-apt-trixie,sharing=locked \
+RUN --mount=type=cache,target=/var/cache/apt,id=stagelab-apt-cache-trixie,sharing=locked \
     --mount=type=cache,target=/var/lib/apt/lists,id=stagelab-apt-lists-trixie,sharing=locked \
     --mount=type=bind,source=recipes/apt-keep-downloads.conf,target=/etc/apt/apt.conf.d/docker-clean \
     apt-get update -qq && apt-get install -y -qq --no-install-recommends \
         ca-certificates curl gnupg netbase sq wget
 
 FROM curl AS scm
-RUN --mount=type=cache,target=/var/cache/apt/archives,id=stagelab-apt-trixie,sharing=locked \
+RUN --mount=type=cache,target=/var/cache/apt,id=stagelab-apt-cache-trixie,sharing=locked \
     --mount=type=cache,target=/var/lib/apt/lists,id=stagelab-apt-lists-trixie,sharing=locked \
     --mount=type=bind,source=recipes/apt-keep-downloads.conf,target=/etc/apt/apt.conf.d/docker-clean \
     apt-get update -qq && apt-get install -y -qq --no-install-recommends \
         git mercurial openssh-client subversion procps
 
 FROM scm AS full
-RUN --mount=type=cache,target=/var/cache/apt/archives,id=stagelab-apt-trixie,sharing=locked \
+RUN --mount=type=cache,target=/var/cache/apt,id=stagelab-apt-cache-trixie,sharing=locked \
     --mount=type=cache,target=/var/lib/apt/lists,id=stagelab-apt-lists-trixie,sharing=locked \
     --mount=type=bind,source=recipes/apt-keep-downloads.conf,target=/etc/apt/apt.conf.d/docker-clean \
     apt-get update -qq && apt-get install -y -qq --no-install-recommends \

@@ -2,7 +2,7 @@
 # the upstream image has. Made from Debian's busybox-static package.
 
 FROM debian:trixie-slim AS unpack
-RUN --mount=type=cache,target=/var/cache/apt/archives,id=stagelab-apt-trixie,sharing=locked \
+RUN --mount=type=cache,target=/var/cache/apt,id=stagelab-apt-cache-trixie,sharing=locked \
     --mount=type=cache,target=/var/lib/apt/lists,id=stagelab-apt-lists-trixie,sharing=locked \
     --mount=type=bind,source=recipes/apt-keep-downloads.conf,target=/etc/apt/apt.conf.d/docker-clean \
     cd /tmp && apt-get update -qq && apt-get download busybox-static \

@@ -7,7 +7,7 @@ ARG VARIANT=latest
 FROM debian:trixie-slim AS packages
 ARG PACKAGES
 COPY recipes/distroless-assemble.sh /usr/local/bin/distroless-assemble
-RUN --mount=type=cache,target=/var/cache/apt/archives,id=stagelab-apt-trixie,sharing=locked \
+RUN --mount=type=cache,target=/var/cache/apt,id=stagelab-apt-cache-trixie,sharing=locked \
     --mount=type=cache,target=/var/lib/apt/lists,id=stagelab-apt-lists-trixie,sharing=locked \
     --mount=type=bind,source=recipes/apt-keep-downloads.conf,target=/etc/apt/apt.conf.d/docker-clean \
     apt-get update -qq && sh /usr/local/bin/distroless-assemble /rootfs $PACKAGES \

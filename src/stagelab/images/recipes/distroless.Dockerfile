@@ -12,7 +12,7 @@ ARG PACKAGES
 COPY recipes/distroless-assemble.sh /usr/local/bin/distroless-assemble
 # ca-certificates in the builder makes the bundle; update-ca-certificates adds the
 # site's extra CAs, which the debian stand-in keeps in /usr/local/share/ca-certificates.
-RUN --mount=type=cache,target=/var/cache/apt/archives,id=stagelab-apt-trixie,sharing=locked \
+RUN --mount=type=cache,target=/var/cache/apt,id=stagelab-apt-cache-trixie,sharing=locked \
     --mount=type=cache,target=/var/lib/apt/lists,id=stagelab-apt-lists-trixie,sharing=locked \
     --mount=type=bind,source=recipes/apt-keep-downloads.conf,target=/etc/apt/apt.conf.d/docker-clean \
     apt-get update -qq \
@@ -29,7 +29,7 @@ RUN mkdir -p /rootfs/etc/ssl/certs /rootfs/usr/share/doc/ca-certificates \
 
 FROM debian:trixie-slim AS busybox
 # The :debug tags add a static busybox at /busybox with a link per applet.
-RUN --mount=type=cache,target=/var/cache/apt/archives,id=stagelab-apt-trixie,sharing=locked \
+RUN --mount=type=cache,target=/var/cache/apt,id=stagelab-apt-cache-trixie,sharing=locked \
     --mount=type=cache,target=/var/lib/apt/lists,id=stagelab-apt-lists-trixie,sharing=locked \
     --mount=type=bind,source=recipes/apt-keep-downloads.conf,target=/etc/apt/apt.conf.d/docker-clean \
     cd /tmp && apt-get update -qq && apt-get download busybox-static \

@@ -4,7 +4,7 @@
 ARG BASE=buildpack-deps:trixie-scm
 
 FROM ${BASE} AS golang
-RUN --mount=type=cache,target=/var/cache/apt/archives,id=stagelab-apt-trixie,sharing=locked \
+RUN --mount=type=cache,target=/var/cache/apt,id=stagelab-apt-cache-trixie,sharing=locked \
     --mount=type=cache,target=/var/lib/apt/lists,id=stagelab-apt-lists-trixie,sharing=locked \
     --mount=type=bind,source=recipes/apt-keep-downloads.conf,target=/etc/apt/apt.conf.d/docker-clean \
     apt-get update -qq && apt-get install -y -qq --no-install-recommends \

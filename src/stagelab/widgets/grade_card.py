@@ -1,0 +1,275 @@
+"""The grade card: "Check my work" for a lab, each check turning green or red as it completes.
+
+The grading is :func:`stagelab.grading.grader.grade` (which also saves the learner's
+progress); the card only shows it. Each check row has an expandable hint and a link
+to the chapter section that teaches it. Notebook use::
+
+    card = grade_card("../labs/01-first-image")
+    card = grade_card("../labs/01-first-image", start=True, wait=True)   # executed chapters
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from ..errors import StagelabError
+from ..grading import catalogue, grader
+from ..grading.results import GradeReport
+from ..grading.spec import load_spec
+from . import transcript as t
+from .background import BackgroundRunner
+
+_STATUS_LABELS = {"passed": "passed", "failed": "failed", "skipped": "skipped", "error": "error"}
+
+
+def _repo_root(lab_dir: Path) -> Path:
+    """Chapters are named from the repository root (``notebooks/NN.ipynb#anchor``); labs sit in ``labs/NN``."""
+    return lab_dir.resolve().parent.parent
+
+
+class GradeCard(t.TranscriptMixin, widgets.VBox):
+    """A "Check my work" button, one row per check with its state, hint and chapter link, and the score."""
+
+    def __init__(
+        self,
+        lab_dir: str | os.PathLike[str],
+        submission_dir: str | os.PathLike[str] | None = None,
+        *,
+        record_progress: bool = True,
+        redraw_interval_s: float = 0.25,
+    ):
+        super().__init__()
+        self.lab_dir = Path(lab_dir)
+        self.submission_dir = Path(submission_dir) if submission_dir else None
+        self.record_progress = record_progress
+        #: The last grading's report, or the error that stopped it (e.g. an invalid lab.yaml).
+        self.report: GradeReport | None = None
+        self.error: Exception | None = None
+
+        self._lock = threading.Lock()
+        self._runner = BackgroundRunner(self._run, name="stagelab-grade-card")
+        self._throttle = t.Throttle(redraw_interval_s)
+        self._results: dict[int, object] = {}
+        self._activity = ""
+        self._started_at = 0.0
+        self._active = False
+
+        try:
+            self.spec = load_spec(self.lab_dir)
+            self._planned = grader.plan(self.spec.checks)
+            self.title = self.spec.title
+            self._spec_error: str | None = None
+        except StagelabError as error:
+            self.spec = None
+            self._planned = []
+            self.title = f"Lab {self.lab_dir.name}"
+            self._spec_error = str(error)
+
+        self.check_button = widgets.Button(description="Check my work", button_style="primary", icon="check",
+                                           layout=widgets.Layout(width="auto"),
+                                           disabled=self._spec_error is not None)
+        self.status = widgets.HTML()
+        self.progress = widgets.FloatProgress(value=0, min=0, max=max(1, len(self._planned)), bar_style="info",
+                                              layout=widgets.Layout(width="100%"))
+        self.checks_view = widgets.HTML()
+        self.check_button.on_click(lambda _button: self.start())
+        self.add_class("stagelab-grade-card")
+        heading = widgets.HTML(f'<b style="{t.FONT}">{t.escape(self.title)}</b>')
+        self.children = [heading, widgets.HBox([self.check_button, self.status]), self.progress, self.checks_view]
+        self._status_text = "Press “Check my work” when your Dockerfile is ready."
+        self._render()
+
+    # -- control ---------------------------------------------------------------------------
+
+    def start(self) -> bool:
+        """Start grading in the background; False (and nothing happens) if it is running or the lab is invalid."""
+        if self._spec_error is not None:
+            return False
+        if not self._runner.start(before=self._prepare):
+            return False
+        self._render()
+        return True
+
+    def _prepare(self) -> None:
+        self.report = self.error = None
+        self._results = {}
+        self._activity = ""
+        self._started_at = time.monotonic()
+        self._active = True
+        self._status_text = "Checking…"
+        self.check_button.disabled = True
+        self.progress.bar_style = "info"
+
+    def wait(self, timeout: float | None = None) -> GradeReport | None:
+        """Wait for the grading; returns the report (None if it could not run: see :attr:`error`)."""
+        self._runner.wait(timeout)
+        return self.report
+
+    @property
+    def running(self) -> bool:
+        return self._runner.running
+
+    @property
+    def gradings_started(self) -> int:
+        return self._runner.starts
+
+    # -- the grading thread ----------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            self.report = grader.grade(
+                self.lab_dir,
+                self.submission_dir,
+                on_result=self._on_result,
+                on_build_event=self._on_build_event,
+                record_progress=self.record_progress,
+            )
+        except StagelabError as error:
+            self.error = error
+        except Exception as error:  # never a traceback in the notebook: say what happened
+            self.error = StagelabError(f"Unexpected error while grading: {error!r}")
+        finally:
+            self._finish()
+
+    def _on_result(self, result) -> None:
+        with self._lock:
+            index = len(self._results)
+            self._results[index] = result
+            self._activity = ""
+        self._render()
+
+    def _on_build_event(self, event) -> None:
+        step = getattr(event, "step", None)
+        if step is not None:
+            self._activity = f"building: {step.instruction[:80]}"
+        if self._throttle.ready():
+            self._render()
+
+    def _finish(self) -> None:
+        report = self.report
+        if report is not None:
+            self._status_text = f"Score {report.score:g} / {report.max_score:g}"
+            if report.could_not_grade:
+                self._status_text += " — could not grade everything"
+                self.progress.bar_style = "warning"
+            else:
+                self.progress.bar_style = "success" if report.all_passed else "danger"
+        else:
+            self._status_text = "Could not check your work"
+            self.progress.bar_style = "danger"
+        self._activity = ""
+        self._active = False
+        self.check_button.disabled = False
+        self._render()
+        self._runner.mark_finished()
+        self.refresh_displays()
+
+    # -- rendering -----------------------------------------------------------------------------
+
+    def _rows(self) -> list[tuple[str, str, object | None]]:
+        """(check id, title, result or None) in the order the checks run."""
+        results = list(self._results.values()) if self.report is None else list(self.report.results)
+        rows: list[tuple[str, str, object | None]] = []
+        for index, check in enumerate(self._planned):
+            result = results[index] if index < len(results) else None
+            rows.append((check.id, catalogue.get(check.id).title, result))
+        for result in results[len(self._planned):]:  # checks the grader added that the plan did not list
+            rows.append((result.check_id, result.title, result))
+        return rows
+
+    def _render(self) -> None:
+        rows = self._rows()
+        done = sum(1 for _id, _title, result in rows if result is not None)
+        self.progress.max = max(1, len(rows))
+        self.progress.value = done
+        status = self._status_text
+        if self._active:
+            status = f"Checking… {done} of {len(rows)} checks" + (f" ({self._activity})" if self._activity else "")
+        self.status.value = f'<span class="stagelab-grade-status" style="{t.FONT}">{t.escape(status)}</span>'
+        self.checks_view.value = self.checks_html(link_suffix=".ipynb")
+
+    def _chapter_link(self, chapter: str | None, suffix: str) -> str:
+        """A link to the chapter section, relative to the notebook's folder (the kernel's working folder)."""
+        if not chapter:
+            return ""
+        path, _, anchor = chapter.partition("#")
+        target = _repo_root(self.lab_dir) / path
+        relative = os.path.relpath(target, Path.cwd())
+        if suffix != ".ipynb" and relative.endswith(".ipynb"):
+            relative = relative[: -len(".ipynb")] + suffix
+        href = relative + (f"#{anchor}" if anchor else "")
+        return (f'<a class="stagelab-chapter-link" href="{t.escape(href)}" target="_self" '
+                'style="color:#2563eb; text-decoration:underline;">Read the chapter section</a>')
+
+    def checks_html(self, link_suffix: str = ".ipynb") -> str:
+        """The check rows (state, title, points, message, expandable hint and chapter link) and the score."""
+        if self._spec_error:
+            return t.box(f'<div class="stagelab-failure-reason">{t.escape(self._spec_error)}</div>',
+                         t.STATE_COLOURS["failed"], "stagelab-failure")
+        table_rows, attributes = [], []
+        running_shown = False
+        for check_id, title, result in self._rows():
+            if result is None:
+                # While grading, the first check without a result is the one running now.
+                state = "running" if self._active and not running_shown else "queued"
+                running_shown = running_shown or state == "running"
+                message, points, more = "", "", ""
+            else:
+                state = result.status
+                points = f"{result.points:g} / {result.max_points:g}"
+                message = t.escape(result.message)
+                more = ""
+                if result.status != "passed" and (result.hint or result.chapter):
+                    hint = f'<div class="stagelab-hint">{t.escape(result.hint)}</div>' if result.hint else ""
+                    more = (f'<details class="stagelab-hint-details"><summary style="cursor:pointer">Hint</summary>'
+                            f"{hint}{self._chapter_link(result.chapter, link_suffix)}</details>")
+            table_rows.append((
+                t.state_badge(state, _STATUS_LABELS.get(state, state)),
+                f'<b>{t.escape(title)}</b> <span style="opacity:0.6">{t.escape(check_id)}</span>'
+                f'<div class="stagelab-check-message">{message}</div>{more}',
+                t.escape(points),
+            ))
+            attributes.append(f'class="stagelab-check" data-check="{t.escape(check_id)}" data-state="{state}"')
+        html = t.table(("State", "Check", "Points"), table_rows, css_class="stagelab-checks", row_attributes=attributes)
+        if self.report is not None:
+            html += (f'<div class="stagelab-score" style="{t.FONT} font-size:15px; margin-top:6px;">'
+                     f"<b>Score: {self.report.score:g} / {self.report.max_score:g}</b></div>")
+            if self.report.could_not_grade:
+                html += t.box(t.escape(f"Could not grade everything: {self.report.could_not_grade}"),
+                              t.STATE_COLOURS["error"], "stagelab-could-not-grade")
+        if self.error is not None:
+            html += t.box(f'<div class="stagelab-failure-reason">{t.escape(str(self.error))}</div>',
+                          t.STATE_COLOURS["failed"], "stagelab-failure")
+        return html
+
+    def transcript_html(self) -> str | None:
+        """The grade (each check, score) as static HTML; chapter links point at the book's pages."""
+        if self.running or (self.report is None and self.error is None):
+            return None
+        return (f'<div class="stagelab-transcript stagelab-grade-transcript" style="{t.FONT}">'
+                f"<div><b>{t.escape(self.title)}</b> — {t.escape(self._status_text)}</div>"
+                f"{self.checks_html(link_suffix='.html')}</div>")
+
+
+def grade_card(
+    lab_dir: str | os.PathLike[str],
+    submission_dir: str | os.PathLike[str] | None = None,
+    *,
+    start: bool = False,
+    wait: bool = False,
+    timeout: float | None = None,
+    **options,
+) -> GradeCard:
+    """Show a :class:`GradeCard` in the current cell; optionally grade at once and wait for the score."""
+    card = GradeCard(lab_dir, submission_dir, **options)
+    card.show()
+    if start or wait:
+        card.start()
+    if wait:
+        card.wait(timeout)
+    return card
