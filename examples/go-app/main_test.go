@@ -23,6 +23,22 @@ func TestRootNamesTheApp(t *testing.T) {
 	}
 }
 
+func TestRootEchoesTheNonce(t *testing.T) {
+	recorder := httptest.NewRecorder()
+	newHandler().ServeHTTP(recorder, httptest.NewRequest(http.MethodGet, "/?nonce=3f9a1c", nil))
+	if !strings.Contains(recorder.Body.String(), `"nonce":"3f9a1c"`) {
+		t.Fatalf("body = %q, want it to contain \"nonce\":\"3f9a1c\"", recorder.Body.String())
+	}
+}
+
+func TestRootLeavesOutAnAbsentNonce(t *testing.T) {
+	recorder := httptest.NewRecorder()
+	newHandler().ServeHTTP(recorder, httptest.NewRequest(http.MethodGet, "/", nil))
+	if strings.Contains(recorder.Body.String(), "nonce") {
+		t.Fatalf("body = %q, want no nonce", recorder.Body.String())
+	}
+}
+
 func TestHealthzAnswersOk(t *testing.T) {
 	recorder := httptest.NewRecorder()
 	newHandler().ServeHTTP(recorder, httptest.NewRequest(http.MethodGet, "/healthz", nil))

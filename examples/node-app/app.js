@@ -28,6 +28,13 @@ class VisitCounter {
   }
 }
 
+// GET /?nonce=X answers with "nonce":"X": a grader sends a fresh random token, so
+// only a server that really runs this code can answer it (a canned reply cannot).
+function nonceOf(req) {
+  const nonce = req.query.nonce;
+  return nonce === undefined ? {} : { nonce: String(nonce) };
+}
+
 // dataDir: where to count visits (DATA_DIR); null keeps no state.
 function createApp({ dataDir = process.env.DATA_DIR || null } = {}) {
   const app = express();
@@ -59,6 +66,7 @@ function createApp({ dataDir = process.env.DATA_DIR || null } = {}) {
       user: process.getuid ? process.getuid() : null,
       visits,
       startedAt: startedAt.toISOString(),
+      ...nonceOf(req),
     });
   });
 

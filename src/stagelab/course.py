@@ -601,12 +601,16 @@ def _verdict(holds: bool) -> str:
 
 def seed_claims(measured: Measurements) -> Table:
     """The seed tutorial's claims, each with what was measured here and a verdict."""
+    from .engine.probes import try_exec
+    from .images.catalogue import lookup
+
     single, multi, distroless = (measured.get(f"node: {k}") for k in ("single-stage", "multi-stage (-slim)", "distroless"))
     go_single, go_scratch = measured.get("go: single-stage"), measured.get("go: scratch")
     seed = _report(tag("seed", "multistage-fixed"))
     node_base = _report("node:24-trixie")
     static = _report("gcr.io/distroless/static-debian13:latest")
     debian = _report("debian:trixie")
+    nodejs18 = lookup("gcr.io/distroless/nodejs18")
 
     def sizes(m: Measurement) -> str:
         return f"{megabytes(m.size_bytes)} uncompressed, {megabytes(m.compressed_bytes)} compressed"
@@ -648,6 +652,16 @@ def seed_claims(measured: Measurements) -> Table:
             f"distroless static {megabytes(static.size_bytes)} vs debian:trixie {megabytes(debian.size_bytes)}; "
             f"but Node distroless {megabytes(distroless.size_bytes)} (it carries Node.js)",
             "holds for static; the runtime images are bigger than a bare OS" if static.size_bytes < debian.size_bytes < distroless.size_bytes else _verdict(static.size_bytes < debian.size_bytes),
+        ),
+        (
+            "You cannot exec into the container and debug it as on Ubuntu",
+            f"docker exec sh on Node distroless: {_one_line(try_exec(distroless.image, ['sh']).error or 'it worked', 90)}",
+            "holds for exec; debugging still works without a shell (chapter 4)",
+        ),
+        (
+            "Runtimes: gcr.io/distroless/nodejs18, gcr.io/distroless/nodejs …",
+            f"course catalogue: {_one_line(nodejs18.unavailable_reason if nodejs18 else 'no entry', 120)}",
+            "outdated: names now carry the Node.js and Debian versions (nodejs24-debian13)",
         ),
         (
             "Better security: fewer vulnerabilities",

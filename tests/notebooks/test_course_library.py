@@ -93,3 +93,20 @@ def test_compressed_size_is_the_gzip_of_the_layers_and_smaller(engine):
     assert measured.layers_count >= 1
     # Debian's files compress to roughly a third; anything near 0 or 1 means a wrong measure.
     assert 0.15 < measured.ratio < 0.6
+
+
+@pytest.mark.engine
+def test_check_exits_reports_the_engines_words_for_a_shell_form_entrypoint(engine, make_context, leak_check):
+    folder = make_context({"Dockerfile": "FROM gcr.io/distroless/static-debian13:nonroot\nENTRYPOINT echo hello\n"})
+    image = "stagelab-test/course-shell-form:1"
+    built = course.try_build(folder, tag=image)
+    assert not isinstance(built, BuildFailed)
+    shown = course.check_exits({"shell form": image})
+    assert 'exec: "/bin/sh"' in shown.rows[0][3]
+
+
+@pytest.mark.engine
+def test_look_inside_names_shells_and_paths_of_an_image(engine):
+    shown = dict(course.look_inside("gcr.io/distroless/static-debian13:debug", paths=["/busybox/sh", "/bin/bash"]).rows)
+    assert "/busybox/sh" in shown["shells"]
+    assert shown["/busybox/sh"].startswith("present") and shown["/bin/bash"] == "absent"

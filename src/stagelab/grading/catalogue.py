@@ -12,6 +12,7 @@ _FAMILY_TITLES = {
     "build": "Build checks",
     "image": "Image checks (the built image's content)",
     "runtime": "Runtime checks (the running container)",
+    "structure": "Optional checks with the field's tools",
 }
 
 

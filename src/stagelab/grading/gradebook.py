@@ -16,12 +16,71 @@ from .results import PASSED, GradeReport
 from .spec import load_spec
 
 
+#: The check whose result details carry the measured image size (``size_bytes``).
+SIZE_CHECK = "image.size-budget"
+MB = 1_000_000
+
+
 @dataclass(frozen=True)
 class Entry:
     """One learner's grading."""
 
     learner: str
     report: GradeReport
+
+    @property
+    def full_marks(self) -> bool:
+        report = self.report
+        return report.could_not_grade is None and report.max_score > 0 and report.score >= report.max_score
+
+    @property
+    def image_size_bytes(self) -> int | None:
+        """The image size the grading measured (``docker images`` measure), or None when not measured."""
+        preferred = self.report.result(SIZE_CHECK)
+        candidates = [preferred] if preferred is not None else []
+        candidates += [r for r in self.report.results if r is not preferred]
+        for result in candidates:
+            size = result.details.get("size_bytes")
+            if isinstance(size, int) and not isinstance(size, bool):
+                return size
+        return None
+
+
+@dataclass(frozen=True)
+class Place:
+    """One row of the leaderboard: ``rank`` is None for entries without full marks or a size."""
+
+    rank: int | None
+    entry: Entry
+
+
+def leaderboard(entries: list[Entry]) -> list[Place]:
+    """Full marks first, smallest image first (equal sizes share a place); then the rest by score, then size.
+
+    Only full-mark entries with a measured size get a rank: a tiny image that does not work wins nothing.
+    """
+
+    def key(entry: Entry) -> tuple:
+        size = entry.image_size_bytes
+        ranked = entry.full_marks and size is not None
+        return (not ranked, -entry.report.score if not ranked else 0, size is None, size or 0, entry.learner)
+
+    places: list[Place] = []
+    rank = 0
+    previous_size: int | None = None
+    for position, entry in enumerate(sorted(entries, key=key), start=1):
+        size = entry.image_size_bytes
+        if entry.full_marks and size is not None:
+            if size != previous_size:
+                rank, previous_size = position, size
+            places.append(Place(rank, entry))
+        else:
+            places.append(Place(None, entry))
+    return places
+
+
+def _mb(size: int | None) -> str:
+    return f"{size / MB:.2f}" if size is not None else ""
 
 
 def submissions(folder: Path) -> list[Path]:
@@ -88,12 +147,13 @@ def _check_ids(entries: list[Entry]) -> list[str]:
 
 
 def write_csv(entries: list[Entry], path: str | Path) -> Path:
-    """One row per learner: score, max, status, the points of each check, the failed checks."""
+    """One row per learner: score, max, status, image size, the points of each check, the failed checks."""
     path = Path(path)
     ids = _check_ids(entries)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["learner", "score", "max_score", "status", *ids, "failed_checks", "note"])
+        writer.writerow(["learner", "score", "max_score", "status", "image_size_bytes", "image_size_mb", *ids,
+                         "failed_checks", "note"])  # fmt: skip
         for entry in entries:
             report = entry.report
             status = "could not grade" if report.could_not_grade else ("passed" if report.all_passed else "graded")
@@ -102,9 +162,10 @@ def write_csv(entries: list[Entry], path: str | Path) -> Path:
                 result = report.result(check_id)
                 points.append(f"{result.points:g}" if result else "")
             failed = [r.check_id for r in report.results if r.status != PASSED]
+            size = entry.image_size_bytes
             writer.writerow(
-                [entry.learner, f"{report.score:g}", f"{report.max_score:g}", status, *points, " ".join(failed),
-                 report.could_not_grade or ""]
+                [entry.learner, f"{report.score:g}", f"{report.max_score:g}", status,
+                 "" if size is None else str(size), _mb(size), *points, " ".join(failed), report.could_not_grade or ""]
             )  # fmt: skip
     return path
 
@@ -119,7 +180,35 @@ th.l,td.l{writing-mode:horizontal-tb;transform:none;text-align:left}
 .error{background:#f3e0f7}.cng{background:#fff3c4}
 details{margin:.6rem 0}summary{cursor:pointer;font-weight:600}
 li{margin:.2rem 0}.hint{color:#8a5a00}
+table.board th{writing-mode:horizontal-tb;transform:none}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
 """
+
+
+def _leaderboard_html(entries: list[Entry]) -> str:
+    """The leaderboard section, or nothing when no grading measured an image size."""
+    if not any(entry.image_size_bytes is not None for entry in entries):
+        return ""
+    e = html.escape
+    rows = []
+    for place in leaderboard(entries):
+        entry, report = place.entry, place.entry.report
+        size = entry.image_size_bytes
+        rank = str(place.rank) if place.rank is not None else "–"
+        css = "passed" if place.rank is not None else ("cng" if report.could_not_grade else "failed")
+        rows.append(
+            f'<tr class="{css}"><td class="num">{rank}</td><td class="l"><a href="#{e(entry.learner)}">'
+            f"{e(entry.learner)}</a></td><td>{report.score:g} / {report.max_score:g}</td>"
+            f'<td class="num">{_mb(size) or "–"}</td><td class="num">{"" if size is None else size}</td></tr>'
+        )
+    return (
+        '<h2 id="leaderboard">Leaderboard</h2><p>Full marks first, ranked by image size (uncompressed, as '
+        "<code>docker images</code> shows it; equal sizes share a place). Submissions without full marks follow, "
+        "unranked, by score.</p>"
+        '<table class="board"><tr><th>place</th><th class="l">learner</th><th>score</th><th>size (MB)</th>'
+        f"<th>size (bytes)</th></tr>{''.join(rows)}</table>"
+    )
+
 
 
 def write_html(entries: list[Entry], path: str | Path, title: str) -> Path:
@@ -141,7 +230,8 @@ def write_html(entries: list[Entry], path: str | Path, title: str) -> Path:
         note = f' class="cng" title="{e(report.could_not_grade)}"' if report.could_not_grade else ""
         rows.append(
             f'<tr><td class="l"><a href="#{e(entry.learner)}">{e(entry.learner)}</a></td>'
-            f"<td{note}>{report.score:g} / {report.max_score:g}</td>{''.join(cells)}</tr>"
+            f"<td{note}>{report.score:g} / {report.max_score:g}</td>"
+            f'<td class="num">{_mb(entry.image_size_bytes) or "–"}</td>{"".join(cells)}</tr>'
         )
     sections = []
     for entry in entries:
@@ -164,7 +254,8 @@ def write_html(entries: list[Entry], path: str | Path, title: str) -> Path:
     page = (
         f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{e(title)}</title><style>{_STYLE}</style></head>"
         f"<body><h1>{e(title)}</h1><p>{len(entries)} submissions, graded {generated}.</p>"
-        f'<table><tr><th class="l">learner</th><th class="l">score</th>{header}</tr>{"".join(rows)}</table>'
+        f'<table><tr><th class="l">learner</th><th class="l">score</th><th class="l">image MB</th>{header}</tr>'
+        f'{"".join(rows)}</table>{_leaderboard_html(entries)}'
         f"<h2>Details</h2>{''.join(sections)}</body></html>\n"
     )
     path.write_text(page, encoding="utf-8")

@@ -29,6 +29,23 @@ test("GET / names the app and its version", async () => {
   });
 });
 
+test("GET / leaves out the nonce when none is asked for", async () => {
+  await withServer({ dataDir: null }, async (base) => {
+    const body = await (await fetch(`${base}/`)).json();
+    assert.equal("nonce" in body, false);
+  });
+});
+
+test("GET /?nonce=X echoes the token with the app's name", async () => {
+  await withServer({ dataDir: null }, async (base) => {
+    const response = await fetch(`${base}/?nonce=3f9a1c`);
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    assert.match(text, /"nonce":"3f9a1c"/);
+    assert.equal(JSON.parse(text).app, pkg.name);
+  });
+});
+
 test("GET /healthz answers ok", async () => {
   await withServer({ dataDir: null }, async (base) => {
     const response = await fetch(`${base}/healthz`);

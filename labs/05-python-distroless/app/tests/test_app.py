@@ -8,8 +8,8 @@ from wsgiref.util import setup_testing_defaults
 import app
 
 
-def call(path: str) -> tuple[str, str]:
-    environ = {"PATH_INFO": path, "REQUEST_METHOD": "GET", "wsgi.input": io.BytesIO()}
+def call(path: str, query: str = "") -> tuple[str, str]:
+    environ = {"PATH_INFO": path, "QUERY_STRING": query, "REQUEST_METHOD": "GET", "wsgi.input": io.BytesIO()}
     setup_testing_defaults(environ)
     seen = {}
 
@@ -25,6 +25,15 @@ class AppTest(unittest.TestCase):
         status, body = call("/")
         self.assertEqual(status, "200 OK")
         self.assertEqual(json.loads(body)["app"], app.APP_NAME)
+
+    def test_root_echoes_the_nonce(self):
+        status, body = call("/", "nonce=3f9a1c")
+        self.assertEqual(status, "200 OK")
+        self.assertEqual(json.loads(body)["nonce"], "3f9a1c")
+
+    def test_root_leaves_out_an_absent_nonce(self):
+        _, body = call("/")
+        self.assertNotIn("nonce", json.loads(body))
 
     def test_healthz_answers_ok(self):
         self.assertEqual(call("/healthz"), ("200 OK", "ok\n"))

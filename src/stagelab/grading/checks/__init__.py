@@ -1,5 +1,5 @@
 """The grading checks, one module per family. Importing this package registers them all."""
 
-from . import base, build, dockerfile, image, runtime  # noqa: F401
+from . import base, build, dockerfile, image, runtime, structure  # noqa: F401
 
 __all__ = ["base"]

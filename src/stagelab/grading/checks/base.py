@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
-#: Families, as the lab spec and the catalogue group them.
-FAMILIES = ("dockerfile", "build", "image", "runtime")
+#: Families, as the lab spec and the catalogue group them ("structure": optional tools a lab may add).
+FAMILIES = ("dockerfile", "build", "image", "runtime", "structure")
 
 
 class Phase(IntEnum):
@@ -145,7 +145,7 @@ def check(
     params: tuple[Param, ...] = (),
 ) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
     """Register a check function under ``id`` with its documentation."""
-    if family not in FAMILIES and family != "structure":
+    if family not in FAMILIES:
         raise ValueError(f"unknown family {family}")
 
     def register(function: Callable[..., Outcome]) -> Callable[..., Outcome]:
