@@ -103,7 +103,14 @@ def _build_and_grade(page, lab, artifacts) -> None:
     status = panel.locator(".stagelab-status")
     status.filter(has_text="Built in").wait_for(timeout=120_000)
     # Every step ran (or came from cache), the size and the RUN step's output are on screen.
-    assert panel.locator("tr.stagelab-step[data-state='done']").count() >= 3
+    # Steps come from the cache when an earlier run built the same files; either way each one ended.
+    finished = panel.locator("tr.stagelab-step[data-state='done'], tr.stagelab-step[data-state='cached']")
+    page.wait_for_function(
+        "() => document.querySelectorAll(\".stagelab-build-panel tr.stagelab-step[data-state='done'],"
+        " .stagelab-build-panel tr.stagelab-step[data-state='cached']\").length >= 3",
+        timeout=15_000,
+    )
+    assert finished.count() >= 3
     assert panel.locator("tr.stagelab-step[data-state='queued'], tr.stagelab-step[data-state='failed']").count() == 0
     assert " MB" in status.inner_text()
     assert "hello from the browser test" in panel.locator(".stagelab-log").inner_text()
