@@ -155,7 +155,8 @@ def steps(result: BuildResult | BuildFailed) -> Table:
             (
                 f"{r.step.stage + ' ' if r.step.stage else ''}{r.step.position}/{r.step.total}",
                 r.step.instruction[:70] + ("…" if len(r.step.instruction) > 70 else ""),
-                {"done": "ran", "cached": "from cache", "failed": "FAILED", "running": "cut short"}[r.state.value],
+                "base image" if r.step.keyword == "FROM" and r.state.value != "failed"
+                else {"done": "ran", "cached": "from cache", "failed": "FAILED", "running": "cut short"}[r.state.value],
                 "" if r.duration_s is None else f"{r.duration_s:.1f} s",
             )
             for r in records

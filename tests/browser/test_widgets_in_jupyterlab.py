@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import uuid
@@ -10,20 +9,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from static_busybox import busybox_binary
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine]
-
-
-def _busybox_binary() -> Path:
-    # Shared with the widget tests, which keep the one copy of how it is fetched.
-    spec = importlib.util.spec_from_file_location(
-        "stagelab_test_busybox", Path(__file__).parents[1] / "widgets" / "busybox_fixture.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.busybox_binary()
 
 
 def _notebook(path: Path, cells: list[str]) -> None:
@@ -42,7 +32,7 @@ def lab_root(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     shutil.copytree(FIXTURES / "app", root / "app")
     shutil.copytree(FIXTURES / "99-tiny", root / "labs" / "99-tiny")
-    shutil.copy2(_busybox_binary(), root / "app" / "busybox")
+    shutil.copy2(busybox_binary(), root / "app" / "busybox")
     # A fresh message, so the build really runs its RUN step and prints it.
     (root / "app" / "message.txt").write_text(f"hello from the browser test {uuid.uuid4().hex[:8]}\n")
     _notebook(

@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
-
-CACHE = Path(os.environ.get("STAGELAB_STATE_DIR", Path.home() / ".cache" / "stagelab")) / "test-fixtures"
-
+import static_busybox
 
 @pytest.fixture(scope="module")
 def own_build_slots(tmp_path_factory):
@@ -30,20 +26,8 @@ def own_build_slots(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def busybox_binary() -> Path:
-    """A statically linked busybox (``$STAGELAB_TEST_BUSYBOX``, the cache, or Debian's busybox-static)."""
-    configured = os.environ.get("STAGELAB_TEST_BUSYBOX")
-    if configured:
-        return Path(configured)
-    cached = CACHE / "busybox"
-    if cached.is_file():
-        return cached
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as scratch:
-        subprocess.run(["apt-get", "download", "busybox-static"], cwd=scratch, check=True, capture_output=True)
-        package = next(Path(scratch).glob("busybox-static_*.deb"))
-        subprocess.run(["dpkg-deb", "-x", str(package), f"{scratch}/root"], check=True)
-        shutil.copy2(f"{scratch}/root/bin/busybox", cached)
-    return cached
+    """A statically linked busybox (see tests/static_busybox.py)."""
+    return static_busybox.busybox_binary()
 
 
 def _build_fixture(root: Path, busybox: Path, dockerfile: str, name: str) -> str:

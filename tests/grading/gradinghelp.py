@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import yaml
+from static_busybox import busybox_binary  # noqa: F401  (re-exported for the grading tests)
 
 from stagelab.grading import catalogue
 from stagelab.grading.grader import run_checks
@@ -58,26 +59,6 @@ def make_lab(root: Path, name: str, spec: dict, app: Path | dict[str, str], dock
             target.write_text(content)
     (lab / "Dockerfile").write_text(dockerfile)
     return lab
-
-
-BUSYBOX_CACHE = Path.home() / ".cache" / "stagelab-test" / "busybox"
-
-
-def busybox_binary() -> Path:
-    """A static busybox from Debian's busybox-static package (downloaded once, then cached)."""
-    import subprocess
-    import tempfile
-
-    binary = BUSYBOX_CACHE / "busybox"
-    if binary.exists():
-        return binary
-    BUSYBOX_CACHE.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as temp:
-        subprocess.run(["apt-get", "download", "busybox-static"], cwd=temp, check=True, capture_output=True)
-        deb = next(Path(temp).glob("busybox-static_*.deb"))
-        subprocess.run(["dpkg-deb", "-x", str(deb), str(Path(temp) / "x")], check=True)
-        shutil.copy2(Path(temp) / "x" / "bin" / "busybox", binary)
-    return binary
 
 
 def engine_app(folder: Path) -> Path:

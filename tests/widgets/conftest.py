@@ -11,7 +11,7 @@ import os
 import shutil
 
 import pytest
-from busybox_fixture import busybox_binary
+from static_busybox import busybox_binary
 
 
 @pytest.fixture(scope="session")
