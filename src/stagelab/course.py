@@ -112,6 +112,23 @@ def edit(path: str | os.PathLike[str], old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
+_COMMENT = {".js": "//", ".go": "//", ".py": "#"}
+
+
+def change_a_line(path: str | os.PathLike[str]) -> str:
+    """Add one comment line to a source file, different every time (so BuildKit has never seen it).
+
+    Returns the line added. A fixed edit would be new only once: the next run of the
+    chapter would find the edited file in BuildKit's cache, and the lesson would vanish.
+    """
+    import uuid
+
+    path = Path(path)
+    line = f"{_COMMENT.get(path.suffix, '#')} changed: {uuid.uuid4().hex[:8]}"
+    path.write_text(path.read_text().rstrip("\n") + "\n" + line + "\n")
+    return line
+
+
 # -- tables ----------------------------------------------------------------------------------
 
 

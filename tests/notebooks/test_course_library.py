@@ -110,3 +110,12 @@ def test_look_inside_names_shells_and_paths_of_an_image(engine):
     shown = dict(course.look_inside("gcr.io/distroless/static-debian13:debug", paths=["/busybox/sh", "/bin/bash"]).rows)
     assert "/busybox/sh" in shown["shells"]
     assert shown["/busybox/sh"].startswith("present") and shown["/bin/bash"] == "absent"
+
+
+def test_change_a_line_makes_a_change_that_is_new_every_time(tmp_path):
+    source = tmp_path / "app.js"
+    source.write_text("console.log('hi');\n")
+    first = course.change_a_line(source)
+    second = course.change_a_line(source)
+    assert first != second and first.startswith("// changed: ")
+    assert source.read_text().splitlines() == ["console.log('hi');", first, second]

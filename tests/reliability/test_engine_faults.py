@@ -86,3 +86,57 @@ def _probe_containers() -> list[str]:
     from stagelab.engine import client
 
     return [c.name for c in client().containers.list(all=True, filters={"label": [f"{labels.KIND}=probe", f"{labels.OWNER}={labels.owner()}"]})]
+
+
+def test_engine_stopping_mid_grading_says_could_not_grade_and_keeps_progress_intact(own_engine, tmp_path, monkeypatch, repo):
+    import json
+
+    from stagelab.grading import progress
+    from stagelab.grading.grader import grade
+
+    monkeypatch.setenv("STAGELAB_STATE_DIR", str(tmp_path / "state"))
+    lab = repo / "labs" / "04-node-distroless"
+    submission = tmp_path / "learner"
+    submission.mkdir()
+    solution = (lab / "solution" / "Dockerfile").read_text()
+    # The learner's build takes a while: long enough for the engine to go away under it.
+    slow = solution.replace("RUN npm ci --omit=dev", f"RUN npm ci --omit=dev && echo {tmp_path.name} && sleep 60")
+    assert slow != solution
+    (submission / "Dockerfile").write_text(slow)
+    # An earlier grading already on record must survive the fault untouched.
+    grade(lab, solution=True, record_progress=True)
+    before = progress.load()
+    assert before, "the first grading was not recorded"
+    running = threading.Event()
+
+    def on_event(event) -> None:
+        if event.kind is EventKind.STEP_STARTED and event.step and "sleep 60" in event.step.instruction:
+            running.set()
+
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["report"] = grade(lab, submission_dir=submission, on_build_event=on_event, record_progress=True)
+        except StagelabError as error:
+            outcome["error"] = error
+        finally:
+            running.set()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert running.wait(300), "the slow step never started"
+    assert engine_script("stop").returncode == 0
+    worker.join(180)
+    assert not worker.is_alive(), "the grading hung after the engine stopped"
+    report = outcome.get("report")
+    assert report is not None and report.could_not_grade, outcome
+    assert "engine" in report.could_not_grade.lower() or "doctor" in report.could_not_grade.lower()
+    state_files = list((tmp_path / "state").rglob("*.json"))
+    for path in state_files:
+        json.loads(path.read_text())  # nothing half-written
+    assert progress.load() == before, "the interrupted grading changed the progress records"
+
+    assert engine_script("up").returncode == 0
+    again = grade(lab, solution=True)
+    assert again.score == again.max_score

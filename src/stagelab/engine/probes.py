@@ -30,6 +30,7 @@ import docker.errors
 
 from .. import labels as stagelab_labels
 from ..errors import ImageNotFound, ProbeError
+from . import cleanup
 from .client import PREPARE_HINT, client, engine_errors
 
 #: How much of the HTTP body and of the logs a result keeps.
@@ -133,7 +134,11 @@ def _start_failure(explanation: str) -> str:
 
 
 def _remove(sdk, container, run_id: str) -> None:
-    """Remove the container; then anything else carrying this run's label (a create we never saw return)."""
+    """Remove the container; then anything else carrying this run's label (a create we never saw return).
+
+    If the engine cannot be reached (it stopped mid-probe), the container's name is
+    noted so the next probe or `stagelab clean` removes it once the engine is back.
+    """
     if container is not None:
         try:
             container.remove(force=True, v=True)
@@ -148,7 +153,7 @@ def _remove(sdk, container, run_id: str) -> None:
             except docker.errors.NotFound:
                 pass
     except Exception:  # clean-up must never hide the real outcome
-        pass
+        cleanup.remember_for_sweep(f"stagelab-{run_id}")
 
 
 def _state(container) -> dict:
@@ -235,6 +240,7 @@ def probe(
     if expect_exit:
         port = None
     sdk = client()
+    cleanup.sweep_pending()
     _check_image(sdk, image)
     options = _safe_options(run_id, memory_mb, pids)
     if port is not None:
