@@ -160,3 +160,12 @@ def test_sanitizer_hides_ids_sizes_and_timings():
     for regex, replace in patterns:
         text = re.sub(regex, replace, text)
     assert text == "sha256:ID took DURATION, SIZE, PERCENT, RUNID"
+
+
+def test_every_check_points_to_a_section_that_exists():
+    from stagelab.grading import catalogue
+
+    for definition in catalogue.all_checks():
+        notebook, _, anchor = definition.chapter.partition("#")
+        assert (REPO / notebook).is_file(), f"{definition.id}: no chapter {notebook}"
+        assert anchor in _anchors(_load(REPO / notebook)), f"{definition.id}: no section #{anchor} in {notebook}"

@@ -37,6 +37,7 @@ CHAPTERS = {
     "single": "notebooks/01-single-stage.ipynb",
     "multi": "notebooks/02-multi-stage.ipynb",
     "distroless": "notebooks/03-distroless.ipynb",
+    "debugging": "notebooks/04-debugging.ipynb",
 }
 
 

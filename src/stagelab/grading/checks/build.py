@@ -28,7 +28,7 @@ _NOT_THE_LEARNERS = {"network", "engine", "cancelled"}
     after="""
         COPY package.json server.js ./
         """,
-    chapter=chapter("single", "your-first-build"),
+    chapter=chapter("single", "a-first-dockerfile"),
     params=(Param("timeout_s", 300, "stop the build after this many seconds", (int, float)),),
 )
 def builds(subject, params) -> Outcome:
@@ -124,7 +124,7 @@ def _missing_base(subject, reason: str):
         RUN npm ci
         COPY . .
         """,
-    chapter=chapter("single", "layer-cache"),
+    chapter=chapter("single", "layer-caching-and-instruction-order"),
     params=(
         Param("touch", "server.js", "source file (relative to the context) to change before the rebuild", (str,)),
         Param("step", r"npm (ci|install)", "regular expression naming the dependency step", (str,)),

@@ -46,7 +46,7 @@ def _is_distroless(reference: str) -> bool:
         RUN npm ci && \\
             npm run build
         """,
-    chapter=chapter("single", "reading-a-dockerfile"),
+    chapter=chapter("single", "the-seed-example-built-as-written"),
 )
 def parses(subject, params) -> Outcome:
     if subject.parse_error is not None:
@@ -89,7 +89,7 @@ def parses(subject, params) -> Outcome:
         COPY --from=build /app /app
         CMD ["/app/server.js"]
         """,
-    chapter=chapter("multi", "two-stages"),
+    chapter=chapter("multi", "the-node-app-in-stages"),
 )
 def multi_stage(subject, params) -> Outcome:
     model = subject.require_model()
@@ -122,7 +122,7 @@ def multi_stage(subject, params) -> Outcome:
         FROM gcr.io/distroless/nodejs24-debian13
         COPY --from=build /app /app
         """,
-    chapter=chapter("distroless", "choosing-a-final-base"),
+    chapter=chapter("distroless", "the-family"),
     params=(
         Param("allowed", ["gcr.io/distroless/*", "scratch"], "glob patterns of allowed references", (list,)),
     ),
@@ -162,7 +162,7 @@ _IMAGE_LIKE = re.compile(r"[:/@]")
         FROM gcr.io/distroless/static-debian13
         COPY --from=builder /out/app /app
         """,
-    chapter=chapter("multi", "naming-stages"),
+    chapter=chapter("multi", "the-node-app-in-stages"),
 )
 def copy_from_defined(subject, params) -> Outcome:
     model = subject.require_model()
@@ -217,7 +217,7 @@ def copy_from_defined(subject, params) -> Outcome:
         CMD ["node", "server.js"]
         # on gcr.io/distroless/nodejs*: CMD ["server.js"]
         """,
-    chapter=chapter("distroless", "exec-form"),
+    chapter=chapter("distroless", "1-shell-form-cmd"),
 )
 def exec_form(subject, params) -> Outcome:
     stage = subject.target_stage()
@@ -290,7 +290,7 @@ _ROOT_USERS = {"root", "0", "root:root", "0:0", "root:0", "0:root"}
         USER nonroot
         CMD ["/app/server.js"]
         """,
-    chapter=chapter("distroless", "non-root"),
+    chapter=chapter("distroless", "4-files-owned-by-root-a-process-that-is-not"),
 )
 def non_root_user(subject, params) -> Outcome:
     chain = subject.base_chain(subject.target_stage())
@@ -323,7 +323,7 @@ def non_root_user(subject, params) -> Outcome:
         FROM node:24-trixie
         FROM gcr.io/distroless/nodejs24-debian13:nonroot
         """,
-    chapter=chapter("single", "tags"),
+    chapter=chapter("single", "a-first-dockerfile"),
 )
 def pinned_bases(subject, params) -> Outcome:
     model = subject.require_model()
@@ -381,7 +381,7 @@ def _copies_everything(instruction) -> bool:
         RUN npm ci
         COPY . .
         """,
-    chapter=chapter("single", "layer-cache"),
+    chapter=chapter("single", "layer-caching-and-instruction-order"),
     params=(
         Param("manifests", ["package.json", "package-lock.json"], "dependency manifests to copy first", (list,)),
         Param("install", _INSTALL, "regular expression for the install command", (str,)),
@@ -473,7 +473,7 @@ def _ignored(path: str, patterns: list[tuple[bool, str]]) -> bool:
         node_modules
         .git
         """,
-    chapter=chapter("single", "dockerignore"),
+    chapter=chapter("single", "dockerignore-what-is-sent-to-the-build"),
     params=(Param("must_exclude", ["node_modules", ".git"], "paths that must be excluded", (list,)),),
 )
 def dockerignore(subject, params) -> Outcome:
@@ -515,7 +515,7 @@ def dockerignore(subject, params) -> Outcome:
     after="""
         FROM node:24-trixie
         """,
-    chapter=chapter("single", "linting"),
+    chapter=chapter("single", "a-first-dockerfile"),
     params=(Param("fail_on", [], "hadolint codes that fail the check (others warn)", (list,)),),
 )
 def hadolint(subject, params) -> Outcome:

@@ -45,7 +45,7 @@ def _listing(items, limit: int = 5) -> str:
         FROM gcr.io/distroless/nodejs24-debian13
         COPY --from=build /app /app
         """,
-    chapter=chapter("multi", "measuring-size"),
+    chapter=chapter("multi", "what-the-multi-stage-image-holds"),
     params=(Param("max_mb", 200, "largest allowed size in MB (10^6 bytes)", (int, float)),),
 )
 def size_budget(subject, params) -> Outcome:
@@ -71,7 +71,7 @@ def size_budget(subject, params) -> Outcome:
     after="""
         FROM gcr.io/distroless/static-debian13
         """,
-    chapter=chapter("distroless", "what-is-missing"),
+    chapter=chapter("distroless", "what-distroless-is-and-is-not"),
 )
 def no_shell(subject, params) -> Outcome:
     surface = subject.image_report().surface
@@ -93,7 +93,7 @@ def no_shell(subject, params) -> Outcome:
     after="""
         FROM gcr.io/distroless/nodejs24-debian13
         """,
-    chapter=chapter("distroless", "what-is-missing"),
+    chapter=chapter("distroless", "what-distroless-is-and-is-not"),
 )
 def no_package_manager(subject, params) -> Outcome:
     surface = subject.image_report().surface
@@ -123,7 +123,7 @@ def no_package_manager(subject, params) -> Outcome:
         FROM gcr.io/distroless/static-debian13
         COPY --from=build /app /app
         """,
-    chapter=chapter("multi", "build-tools-stay-behind"),
+    chapter=chapter("multi", "what-the-multi-stage-image-holds"),
 )
 def no_compilers(subject, params) -> Outcome:
     surface = subject.image_report().surface
@@ -176,7 +176,7 @@ def no_npm(subject, params) -> Outcome:
         FROM gcr.io/distroless/nodejs24-debian13
         USER nonroot
         """,
-    chapter=chapter("distroless", "non-root"),
+    chapter=chapter("distroless", "4-files-owned-by-root-a-process-that-is-not"),
 )
 def non_root(subject, params) -> Outcome:
     report = subject.image_report()
@@ -202,7 +202,7 @@ def non_root(subject, params) -> Outcome:
     after="""
         RUN npm ci --omit=dev
         """,
-    chapter=chapter("multi", "production-dependencies"),
+    chapter=chapter("multi", "what-the-multi-stage-image-holds"),
     params=(
         Param("package_json", "package.json", "the app's package.json, relative to the build context", (str,)),
         Param("node_modules", "/app/node_modules", "where node_modules is in the image", (str,)),
@@ -245,7 +245,7 @@ def production_dependencies_only(subject, params) -> Outcome:
     after="""
         COPY --from=build /app /app
         """,
-    chapter=chapter("multi", "copying-artifacts"),
+    chapter=chapter("multi", "the-node-app-in-stages"),
     params=(Param("paths", [], "absolute paths that must exist in the image", (list,)),),
 )
 def files_present(subject, params) -> Outcome:
@@ -272,7 +272,7 @@ def files_present(subject, params) -> Outcome:
         RUN apt-get update && apt-get install -y curl \\
          && rm -rf /var/lib/apt/lists/*
         """,
-    chapter=chapter("single", "layers"),
+    chapter=chapter("single", "what-is-inside"),
     params=(Param("min_percent", 95, "lowest allowed efficiency, in percent", (int, float)),),
 )
 def layer_efficiency(subject, params) -> Outcome:

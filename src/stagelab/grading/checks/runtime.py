@@ -51,7 +51,7 @@ def _why_it_did_not_start(text: str) -> str | None:
     after="""
         CMD ["server.js"]
         """,
-    chapter=chapter("distroless", "running-it"),
+    chapter=chapter("distroless", "the-node-app-on-distroless"),
 )
 def responds(subject, params) -> Outcome:
     run = subject.spec.run
@@ -118,7 +118,7 @@ def responds(subject, params) -> Outcome:
     after="""
         CMD ["node", "server.js"]
         """,
-    chapter=chapter("distroless", "stopping"),
+    chapter=chapter("distroless", "the-node-app-on-distroless"),
 )
 def stops_cleanly(subject, params) -> Outcome:
     result = subject.http_probe()
@@ -145,7 +145,7 @@ def stops_cleanly(subject, params) -> Outcome:
     after="""
         RUN CGO_ENABLED=0 go build -o /out/app .
         """,
-    chapter=chapter("multi", "a-go-binary"),
+    chapter=chapter("multi", "go-from-golang-to-scratch"),
 )
 def output(subject, params) -> Outcome:
     run = subject.spec.run
@@ -188,7 +188,7 @@ def output(subject, params) -> Outcome:
     after="""
         FROM gcr.io/distroless/nodejs24-debian13
         """,
-    chapter=chapter("distroless", "debugging-without-a-shell"),
+    chapter=chapter("debugging", "the-habit-that-stops-working"),
     params=(Param("shells", ["sh", "/bin/sh", "bash", "/busybox/sh"], "shells to try", (list,)),),
 )
 def no_shell_exec(subject, params) -> Outcome:

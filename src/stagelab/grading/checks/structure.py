@@ -51,7 +51,7 @@ def _describe(case) -> str:
         COPY --from=build /app/node_modules /app/node_modules
         COPY server.js /app/
         """,
-    chapter=chapter("distroless", "what-is-missing"),
+    chapter=chapter("distroless", "what-distroless-is-and-is-not"),
     params=(
         Param("file", "structure-test.yaml", "container-structure-test YAML file, relative to the lab folder", (str,)),
     ),
