@@ -679,11 +679,23 @@ _CLASSIC_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 _CLASSIC_CHATTER = re.compile(r"^\s*---> |^Successfully (built|tagged) ")
 
 
+# What BuildKit says when the engine under it stops: a RUN "fails", but not because of
+# the learner's command.
+_ENGINE_GONE = re.compile(
+    r"database not open|daemon is shutting down|transport is closing|code = Unavailable|"
+    r"error reading from server|Cannot connect to the Docker daemon|closed network connection|"
+    r"connection reset by peer|EOF$",
+    re.IGNORECASE,
+)
+
+
 def _classify(reason: str, log_tail: tuple[str, ...] | list[str]) -> FailureCause:
     text = reason + "\n" + "\n".join(log_tail)
     if "dockerfile parse error" in reason or "unknown instruction" in reason or "failed to parse" in reason.lower():
         return FailureCause.SYNTAX
     if "no space left on device" in text:
+        return FailureCause.ENGINE
+    if _ENGINE_GONE.search(reason) or not _engine_answers():
         return FailureCause.ENGINE
     if re.search(r"pull access denied|failed to resolve source metadata|not found: manifest unknown|failed to do request", reason):
         return FailureCause.BASE_IMAGE
@@ -693,9 +705,16 @@ def _classify(reason: str, log_tail: tuple[str, ...] | list[str]) -> FailureCaus
         return FailureCause.MISSING_FILE
     if "did not complete successfully" in reason or "exit code" in reason:
         return FailureCause.COMMAND
-    if re.search(r"Cannot connect to the Docker daemon|connection reset|EOF$|closed network connection", reason):
-        return FailureCause.ENGINE
     return FailureCause.COMMAND
+
+
+def _engine_answers() -> bool:
+    """Whether the engine still answers right after a failure (it may have stopped under the build)."""
+    try:
+        client()
+    except StagelabError:
+        return False
+    return True
 
 
 def _size(count: int) -> str:
