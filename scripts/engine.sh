@@ -45,6 +45,22 @@ if engine_answers; then
   say "already up ($(docker version --format '{{.Server.Version}}' 2>/dev/null), buildx $(docker buildx version | awk '{print $2}'))"
   exit 0
 fi
+if docker info >/dev/null 2>&1; then
+  # An engine runs (maybe not ours) but has no buildx: never start a second dockerd.
+  if [[ $(uname -s) == Linux && $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    say "the engine runs but the buildx plugin is missing: installing docker-buildx"
+    . /etc/os-release
+    suffix=""; [[ ${VERSION_CODENAME:-} == bookworm ]] && suffix=/trixie
+    if [[ -n $suffix && ! -f /etc/apt/sources.list.d/stagelab-trixie.sources ]]; then
+      say "buildx needs Debian 13's package on Debian 12: run 'make engine' after adding a trixie source, or install the buildx plugin from https://docs.docker.com/build/"
+    else
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "docker-buildx$suffix" >/dev/null || true
+    fi
+  fi
+  if engine_answers; then say "up, with buildx $(docker buildx version | awk '{print $2}')"; exit 0; fi
+  say "WARNING: the engine runs without the buildx plugin. Builds fall back to the classic builder (no heredocs, no RUN --mount, no skipped stages). Install buildx: https://docs.docker.com/build/"
+  exit 0
+fi
 
 if [[ $(uname -s) != Linux ]]; then
   say "no Docker engine answers. On macOS or Windows install Docker Desktop (https://docs.docker.com/desktop/), start it, and run this again."
