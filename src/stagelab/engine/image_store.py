@@ -8,12 +8,13 @@ distroless images.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import subprocess
 import tarfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 import docker.errors
 
@@ -253,6 +254,35 @@ def _entry(path: str, member: tarfile.TarInfo, archive: tarfile.TarFile) -> Path
     return PathEntry(path, kind, member.mode, member.uid, member.gid, member.size, member.linkname, data)
 
 
+@contextlib.contextmanager
+def _created_container(
+    sdk,
+    reference: str,
+    *,
+    command: list[str] | None = ["/nonexistent"],  # noqa: B006 (never mutated)
+    entrypoint: list[str] | None = [],  # noqa: B006 (never mutated)
+    kind: str = "read-files",
+    run_prefix: str = "read",
+) -> Iterator[str]:
+    """A labelled container of ``reference`` (created, not started unless the caller starts it), always removed.
+
+    The defaults make a container that is never run (``entrypoint=None`` keeps the image's
+    own): its file system is read through the archive API, which also works on images
+    without a shell.
+    """
+    with engine_errors():
+        container = sdk.api.create_container(
+            reference,
+            command=command,
+            entrypoint=entrypoint,
+            labels=stagelab_labels.labels_for(stagelab_labels.new_run_id(run_prefix), kind),
+        )
+        try:
+            yield container["Id"]
+        finally:
+            sdk.api.remove_container(container["Id"], force=True)
+
+
 def stat_paths(reference: str, paths: Iterable[str]) -> dict[str, PathEntry | None]:
     """Kind, mode, owner (and content for files) of paths in an image; None where absent.
 
@@ -260,30 +290,21 @@ def stat_paths(reference: str, paths: Iterable[str]) -> dict[str, PathEntry | No
     """
     sdk = client()
     result: dict[str, PathEntry | None] = {}
-    with engine_errors():
-        container = sdk.api.create_container(
-            reference,
-            command=["/nonexistent"],
-            entrypoint=[],
-            labels=stagelab_labels.labels_for(stagelab_labels.new_run_id("read"), "read-files"),
-        )
-        try:
-            for path in paths:
-                try:
-                    stream, stat = sdk.api.get_archive(container["Id"], path)
-                except docker.errors.NotFound:
-                    result[path] = None
-                    continue
-                buffer = io.BytesIO()
-                # A directory arrives with its whole subtree; only its own entry is wanted.
-                for chunk in stream:
-                    buffer.write(chunk)
-                buffer.seek(0)
-                with tarfile.open(fileobj=buffer) as archive:
-                    first = archive.next()
-                    result[path] = _entry(path, first, archive) if first else None
-        finally:
-            sdk.api.remove_container(container["Id"], force=True)
+    with _created_container(sdk, reference) as container_id:
+        for path in paths:
+            try:
+                stream, _ = sdk.api.get_archive(container_id, path)
+            except docker.errors.NotFound:
+                result[path] = None
+                continue
+            buffer = io.BytesIO()
+            # A directory arrives with its whole subtree; only its own entry is wanted.
+            for chunk in stream:
+                buffer.write(chunk)
+            buffer.seek(0)
+            with tarfile.open(fileobj=buffer) as archive:
+                first = archive.next()
+                result[path] = _entry(path, first, archive) if first else None
     return result
 
 
@@ -291,46 +312,30 @@ def list_dir(reference: str, path: str) -> list[str]:
     """Names directly inside a directory of an image (without running it)."""
     sdk = client()
     names: set[str] = set()
-    with engine_errors():
-        container = sdk.api.create_container(
-            reference,
-            command=["/nonexistent"],
-            entrypoint=[],
-            labels=stagelab_labels.labels_for(stagelab_labels.new_run_id("read"), "read-files"),
-        )
+    with _created_container(sdk, reference) as container_id:
         try:
-            try:
-                stream, _ = sdk.api.get_archive(container["Id"], path.rstrip("/") + "/.")
-            except docker.errors.NotFound:
-                return []
-            buffer = io.BytesIO(b"".join(stream))
-            with tarfile.open(fileobj=buffer) as archive:
-                for member in archive:
-                    parts = member.name.split("/")
-                    # Names arrive as "./entry/..." (or "<dir>/entry/..."): keep the first level.
-                    if len(parts) >= 2 and parts[1]:
-                        names.add(parts[1])
-        finally:
-            sdk.api.remove_container(container["Id"], force=True)
+            stream, _ = sdk.api.get_archive(container_id, path.rstrip("/") + "/.")
+        except docker.errors.NotFound:
+            return []
+        buffer = io.BytesIO(b"".join(stream))
+        with tarfile.open(fileobj=buffer) as archive:
+            for member in archive:
+                parts = member.name.split("/")
+                # Names arrive as "./entry/..." (or "<dir>/entry/..."): keep the first level.
+                if len(parts) >= 2 and parts[1]:
+                    names.add(parts[1])
     return sorted(names)
 
 
 def run_quiet(reference: str, command: list[str], *, entrypoint: list[str] | None = None, timeout_s: float = 120) -> tuple[int, str]:
     """Run a command in a throwaway container; returns its exit status and combined output."""
     sdk = client()
-    with engine_errors():
-        container = sdk.api.create_container(
-            reference,
-            command=command,
-            entrypoint=entrypoint,
-            labels=stagelab_labels.labels_for(stagelab_labels.new_run_id("run"), "probe"),
-        )
-        try:
-            sdk.api.start(container["Id"])
-            status = sdk.api.wait(container["Id"], timeout=timeout_s)
-            output = sdk.api.logs(container["Id"], stdout=True, stderr=True).decode("utf-8", "replace")
-        finally:
-            sdk.api.remove_container(container["Id"], force=True)
+    with _created_container(
+        sdk, reference, command=command, entrypoint=entrypoint, kind="probe", run_prefix="run"
+    ) as container_id:
+        sdk.api.start(container_id)
+        status = sdk.api.wait(container_id, timeout=timeout_s)
+        output = sdk.api.logs(container_id, stdout=True, stderr=True).decode("utf-8", "replace")
     return int(status.get("StatusCode", 1)), output
 
 
