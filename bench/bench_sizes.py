@@ -8,7 +8,6 @@ within 5% of its floor carries no avoidable weight. Sizes are `docker image insp
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 from pathlib import Path

@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
@@ -152,5 +151,3 @@ def blocking(findings: list[Finding]) -> list[Finding]:
     """Findings that stop the course from working."""
     return [f for f in findings if f.status is Status.FAIL]
 
-
-Check = Callable[[], Finding]

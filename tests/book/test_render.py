@@ -5,7 +5,6 @@ Screenshots go to test-artifacts/book/ so a person can look at what the test saw
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
