@@ -376,21 +376,28 @@ class Figure:
 
 
 def compare(images: dict[str, str], chart: bool = True) -> Figure | Table:
-    """Images side by side (label → image): size, layers, what can run inside; with a size chart."""
-    reports = {label: _report(image) for label, image in images.items()}
+    """Images side by side (label → image): size, layers, what can run inside; with a size chart.
+
+    The figures are :func:`stagelab.engine.compare.compare_reports`'s, the same the CLI's
+    ``stagelab compare`` and the comparison widget show.
+    """
+    from .engine.compare import compare_reports
+
+    compared = compare_reports([_report(image) for image in images.values()])
+    labels = list(images)
     rows = [
         (
             label,
-            megabytes(r.size_bytes),
-            len(r.file_layers),
-            len(r.surface.shells),
-            _listing(r.surface.package_managers, 3),
-            len(r.surface.compilers),
-            f"{r.surface.executables_count:,}",
-            len(r.surface.packages),
-            "yes" if r.non_root else "no",
+            megabytes(row.size_bytes),
+            row.layers,
+            len(row.shells),
+            _listing(row.package_managers, 3),
+            len(row.compilers),
+            f"{row.executables:,}",
+            row.packages,
+            "yes" if row.non_root else "no",
         )
-        for label, r in reports.items()
+        for label, row in zip(labels, compared.rows)
     ]
     result = table(
         ("image", "size (uncompressed)", "layers", "shells", "package managers", "compilers", "executables", "Debian packages", "non-root"),
@@ -400,12 +407,11 @@ def compare(images: dict[str, str], chart: bool = True) -> Figure | Table:
         return result
     from .widgets.charts import comparison_chart
 
-    names = list(reports)
     svg = comparison_chart(
-        names,
+        labels,
         [
-            ("Size (uncompressed)", [r.size_bytes for r in reports.values()], "bytes"),
-            ("Executables", [r.surface.executables_count for r in reports.values()], ""),
+            ("Size (uncompressed)", [row.size_bytes for row in compared.rows], "bytes"),
+            ("Executables", [row.executables for row in compared.rows], ""),
         ],
     )
     return Figure(result, svg)
