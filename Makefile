@@ -7,19 +7,23 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stagelab-installed
 PORT   ?= 8888
 
-.PHONY: lab test setup engine images browser book bench clean doctor stop-engine
+.PHONY: lab test check host setup engine images browser book bench clean doctor stop-engine
 
 ## make lab: set everything up and open the course in JupyterLab
-lab: setup engine images
+lab: host setup engine images
 	@echo "Opening the course: notebooks/00-welcome.ipynb"
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --port=$(PORT) \
 	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) notebooks/00-welcome.ipynb
 
 ## make test: every test, against the real engine (installs and starts it when missing)
-test: setup engine images browser
+test: host setup engine images browser
 	@PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests — that proves nothing, failing." >&2; exit 1; fi; \
 	exit $$rc
+
+## make host: the host's own packages (python3-venv, mmdebstrap; apt, as root) from scripts/host-packages.txt
+host:
+	@bash scripts/host-tools.sh install setup
 
 setup: $(STAMP)
 
@@ -42,9 +46,9 @@ stop-engine:
 images: setup engine
 	$(BIN)/stagelab images prepare
 
-## make browser: Debian's Chromium for the browser tests (skipped where it cannot be installed)
+## make browser: Debian's Chromium for the browser tests
 browser:
-	@bash scripts/browser.sh || true
+	@bash scripts/browser.sh
 
 ## make book: the course website, from the outputs stored in the notebooks (no engine needed)
 book: setup

@@ -33,9 +33,6 @@ if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
   exit 1
 fi
 
-say "installing Debian's chromium package"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+bash "$(dirname "$0")/host-tools.sh" install browser
 installed || { say "chromium installed but $CHROMIUM does not run"; exit 1; }
 say "$("$CHROMIUM" --version 2>/dev/null) is installed at $CHROMIUM"

@@ -48,14 +48,8 @@ fi
 if docker info >/dev/null 2>&1; then
   # An engine runs (maybe not ours) but has no buildx: never start a second dockerd.
   if [[ $(uname -s) == Linux && $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-    say "the engine runs but the buildx plugin is missing: installing docker-buildx"
-    . /etc/os-release
-    suffix=""; [[ ${VERSION_CODENAME:-} == bookworm ]] && suffix=/trixie
-    if [[ -n $suffix && ! -f /etc/apt/sources.list.d/stagelab-trixie.sources ]]; then
-      say "buildx needs Debian 13's package on Debian 12: run 'make engine' after adding a trixie source, or install the buildx plugin from https://docs.docker.com/build/"
-    else
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "docker-buildx$suffix" >/dev/null || true
-    fi
+    say "the engine runs but the buildx plugin is missing: installing the engine's packages"
+    bash "$(dirname "$0")/host-tools.sh" install --upgrade engine || true
   fi
   if engine_answers; then say "up, with buildx $(docker buildx version | awk '{print $2}')"; exit 0; fi
   say "WARNING: the engine runs without the buildx plugin. Builds fall back to the classic builder (no heredocs, no RUN --mount, no skipped stages). Install buildx: https://docs.docker.com/build/"
@@ -77,50 +71,15 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 # Which docker.io is good enough: Debian 12's 20.10 has an old BuildKit that
-# cannot parse heredocs and ships no buildx plugin, so on bookworm we take
-# Debian 13's packages from a low-priority trixie source (they run on
-# bookworm's containerd and runc; libc6 stays at bookworm's).
+# cannot parse heredocs and ships no buildx plugin, so on bookworm the engine's
+# packages come from Debian 13 (scripts/host-tools.sh pins that source low and
+# names the release per package, so libc6 and containerd stay at bookworm's).
 install_engine() {
-  . /etc/os-release
-  export DEBIAN_FRONTEND=noninteractive
-  local suffix=""
-  case "${VERSION_CODENAME:-}" in
-    bookworm)
-      if [[ ! -f /etc/apt/sources.list.d/stagelab-trixie.sources ]]; then
-        say "adding a Debian 13 (trixie) apt source with pin priority 100 for docker.io and docker-buildx"
-        local mirror
-        mirror=$(grep -hoE '^URIs:\s*\S+' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v security | head -n1)
-        mirror=${mirror:-http://deb.debian.org/debian}
-        cat >/etc/apt/sources.list.d/stagelab-trixie.sources <<SRC
-Types: deb
-URIs: $mirror
-Suites: trixie
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-        cat >/etc/apt/preferences.d/stagelab-trixie <<PIN
-Package: *
-Pin: release n=trixie
-Pin-Priority: 100
-PIN
-      fi
-      suffix=/trixie
-      ;;
-    trixie|forky|sid|noble|oracular|plucky|questing) ;;
-    *)
-      if ! command -v apt-get >/dev/null; then
-        say "this Linux has no apt-get. Install Docker Engine with the buildx plugin from https://docs.docker.com/engine/install/ and start it."
-        exit 1
-      fi
-      say "unknown distribution '${VERSION_CODENAME:-?}': trying its own docker.io and docker-buildx packages"
-      ;;
-  esac
-  # Name the release per package (docker.io/trixie), not with -t: -t would
-  # drag libc6 and containerd along to trixie as well.
-  say "installing docker.io, docker-cli, docker-buildx and iptables (apt)"
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends \
-    "docker.io$suffix" "docker-cli$suffix" "docker-buildx$suffix" iptables >/dev/null
+  if ! command -v apt-get >/dev/null; then
+    say "this Linux has no apt-get. Install Docker Engine with the buildx plugin from https://docs.docker.com/engine/install/ and start it."
+    exit 1
+  fi
+  bash "$(dirname "$0")/host-tools.sh" install --upgrade engine
 }
 
 have_good_dockerd() {
