@@ -39,7 +39,7 @@ apt_args() {
   done
 }
 
-needs_trixie_source() { [[ $(codename) == bookworm ]] && rows "$@" | grep -q '@trixie'; }
+needs_trixie_source() { [[ $(codename) == bookworm && $(rows "$@") == *@trixie* ]]; }
 
 add_trixie_source() {
   [[ -f $TRIXIE_SOURCE ]] && return 0
@@ -65,7 +65,7 @@ missing_programs() {
 missing_packages() {
   apt_args "$@" | while read -r arg; do
     local package=${arg%/*}
-    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then printf '%s\n' "$arg"; fi
+    if [[ $(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true) != "install ok installed" ]]; then printf '%s\n' "$arg"; fi
   done
 }
 

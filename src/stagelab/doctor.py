@@ -126,13 +126,6 @@ def _extra_cas() -> Finding:
     return Finding("Extra CA certificates", Status.OK, "none (no TLS-intercepting proxy to trust)")
 
 
-def _tool(name: str, item: str, fix: str) -> Finding:
-    path = shutil.which(name)
-    if path:
-        return Finding(item, Status.OK, path)
-    return Finding(item, Status.WARN, f"`{name}` not found", fix)
-
-
 def diagnose(check_registry: bool = True) -> list[Finding]:
     """Run every check and return the findings, in the order a reader fixes them."""
     findings, info = _engine()
@@ -141,10 +134,21 @@ def diagnose(check_registry: bool = True) -> list[Finding]:
     if check_registry:
         findings.append(_registry())
     findings.append(_extra_cas())
-    findings.append(
-        _tool("mmdebstrap", "mmdebstrap (stand-ins)", "Only needed to make stand-ins: `apt-get install mmdebstrap` (Linux).")
-    )
+    findings += _host_tools()
     return findings
+
+
+def _host_tools() -> list[Finding]:
+    """The preflight's host-program findings (from the set-up's own package list), as doctor lines."""
+    from . import preflight
+
+    if not preflight.PACKAGES_FILE.is_file():  # an installed wheel has no scripts/: nothing to say
+        return []
+    return [
+        Finding(f.item, Status.OK if f.ok else (Status.FAIL if f.blocking else Status.WARN), f.detail, f.fix)
+        for f in preflight.preflight(("setup", "engine"))
+        if f.item.endswith(("(setup)", "(engine)")) or f.item == "Python venv"
+    ]
 
 
 def blocking(findings: list[Finding]) -> list[Finding]:

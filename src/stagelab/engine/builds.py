@@ -31,7 +31,7 @@ from .. import labels as stagelab_labels
 from ..dockerfile import Dockerfile, DockerfileSyntaxError, Instruction
 from ..dockerfile import load as load_dockerfile
 from ..errors import BuildContextError, StagelabError
-from . import rawjson, slots
+from . import frontend, rawjson, slots
 from .client import buildx_version, client, docker_binary, engine_errors, translate
 
 #: Log lines kept per step and for the failure report.
@@ -130,6 +130,7 @@ class FailureCause(str, Enum):
     OUTPUT_LIMIT = "output-limit"
     CANCELLED = "cancelled"
     ENGINE = "engine"  # the engine went away or refused
+    FRONTEND = "frontend"  # a `# syntax=` frontend that cannot be had here
 
 
 _HINTS = {
@@ -152,6 +153,10 @@ _HINTS = {
     FailureCause.OUTPUT_LIMIT: "The build printed far too much output and was stopped. Look for a RUN that loops.",
     FailureCause.CANCELLED: "The build was cancelled.",
     FailureCause.ENGINE: "The Docker engine stopped or refused during the build. Check it with `stagelab doctor`, then build again.",
+    FailureCause.FRONTEND: (
+        "The `# syntax=` line on top of the Dockerfile asks for a Dockerfile frontend that must be downloaded. "
+        "Delete that line: the engine's built-in frontend builds the usual Dockerfile features."
+    ),
 }
 
 _NETWORK_PATTERNS = re.compile(
@@ -303,6 +308,7 @@ class Build:
         self.result: BuildResult | None = None
         self.notices: list[str] = []
         self._process: subprocess.Popen[str] | None = None
+        self._frontend: frontend.FrontendPlan | None = None
         self._cancel_reason: FailureCause | None = None
         self._lock = threading.Lock()
         try:
@@ -356,13 +362,30 @@ class Build:
             if buildx_version() is None:
                 yield from self._classic_events()
             else:
+                self._plan_frontend()
+                if self._frontend is not None:
+                    self.notices.append(self._frontend.notice)
+                    yield BuildEvent(EventKind.NOTICE, text=self._frontend.notice)
                 yield from self._buildx_events()
         finally:
             slot.release()
 
+    def _plan_frontend(self) -> None:
+        """Serve a `# syntax=` directive with the engine's built-in frontend, or fail saying why."""
+        try:
+            text = self.dockerfile.read_text(encoding="utf-8", errors="replace")
+            self._frontend = frontend.plan(text, frontend.engine_builtin_version())
+        except frontend.FrontendUnavailable as error:
+            raise BuildFailed(
+                str(error), cause=FailureCause.FRONTEND, instruction=f"# syntax={error.directive}", line=error.line
+            ) from None
+
     def _command(self, iidfile: str) -> list[str]:
         command = [docker_binary(), "buildx", "build", "--progress=rawjson", "--iidfile", iidfile]
-        command += ["-f", str(self.dockerfile)]
+        dockerfile = self.dockerfile
+        if self._frontend is not None:
+            dockerfile = frontend.write_for_build(self._frontend, self.dockerfile, Path(iidfile).parent)
+        command += ["-f", str(dockerfile)]
         if self.target:
             command += ["--target", self.target]
         if self.tag:
