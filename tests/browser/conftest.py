@@ -2,7 +2,7 @@
 
 Playwright cannot download its own browsers here, so it drives ``/usr/bin/chromium``
 (``scripts/browser.sh`` installs it; DESIGN.md §4). Where Chromium is missing and
-cannot be installed, the tests skip and say so. Everything started is stopped at
+cannot be installed, the tests fail and say so. Everything started is stopped at
 the end of the test.
 """
 
@@ -32,7 +32,7 @@ CHROMIUM_ARGS = [
 def chromium() -> Path:
     """Debian's Chromium, or a skip that says why it is missing."""
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} and scripts/browser.sh could not install it")
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: run scripts/browser.sh (make test does) or set STAGELAB_CHROMIUM")
     return CHROMIUM
 
 
