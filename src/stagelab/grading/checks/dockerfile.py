@@ -522,10 +522,14 @@ def _first_install(stage, install: re.Pattern[str]):
     "changing one line of your code re-runs the whole install; copied after, the install comes from cache.",
     fix="Copy the manifests, install, then copy the source.",
     before="""
+        FROM node:24-trixie-slim AS build
+        WORKDIR /app
         COPY . .
         RUN npm ci
         """,
     after="""
+        FROM node:24-trixie-slim AS build
+        WORKDIR /app
         COPY package.json package-lock.json ./
         RUN npm ci
         COPY . .
@@ -707,11 +711,17 @@ def _what_ships(reference: str) -> list[str]:
     if name in _JAVA_IMAGES:
         kind = "a JRE" if "jre" in tag.lower() else "a full JDK (javac)"
         return ([] if kind == "a JRE" else [kind]) + [f"{_os_package_manager(name, tag)} (a package manager)"]
+    if _is_windows_tag(tag):  # Nano Server and Server Core have no package manager
+        return [_LANGUAGE_IMAGES[name]] if name in _LANGUAGE_IMAGES else []
     if name in _LANGUAGE_IMAGES:
         return [_LANGUAGE_IMAGES[name], f"{_os_package_manager(name, tag)} (a package manager)"]
     if name.startswith("mcr.microsoft.com/dotnet/"):
         return [f"{_os_package_manager(name, tag)} (a package manager)"]
     return []
+
+
+def _is_windows_tag(tag: str) -> bool:
+    return bool(re.search(r"nanoserver|servercore|ltsc\d", tag.lower()))
 
 
 @check(
