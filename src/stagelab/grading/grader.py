@@ -292,7 +292,7 @@ def lint(path: str | Path, checks: Iterable[str] = LINT_CHECKS, on_result: Resul
     subject = Subject(path, path.parent if path.parent.is_dir() else None)
     if "dockerfile.hadolint" in checks and subject.parses:
         try:
-            hadolint.prestart(subject.model)  # runs while the other checks do
+            hadolint.prestart(subject.model.text)  # runs while the other checks do
         except (OSError, StagelabError):
             pass  # the check itself reports a missing hadolint
     results, _ = run_checks(subject, specs, on_result)

@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,13 +123,14 @@ def _fed_text(model: Dockerfile, blank: set[int] = frozenset()) -> tuple[str, li
     return "\n".join(fed) + "\n", origin
 
 
-class PendingLint:
-    """A hadolint run under way; :meth:`result` waits for it and reads its findings."""
+class _Run:
+    """A hadolint process and the thread that writes the Dockerfile to its stdin.
 
-    def __init__(self, model: Dockerfile, blank: set[int] = frozenset()):
-        self.model = model
-        self.blank = blank
-        self.text, self.origin = _fed_text(model, blank)
+    The text is written by a thread so that starting a run never blocks, whatever the
+    size of the file; :meth:`output` waits for the writer before reading the answer.
+    """
+
+    def __init__(self, text: str):
         environment = {k: v for k, v in os.environ.items() if not k.startswith("HADOLINT_")}
         environment.update(HOME=str(_NO_USER_CONFIG), XDG_CONFIG_HOME=str(_NO_USER_CONFIG))
         self.process = subprocess.Popen(
@@ -136,18 +138,48 @@ class PendingLint:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
             cwd=str(CONFIG.parent),
             env=environment,
         )
+        self.writer = threading.Thread(target=self._write, args=(text.encode("utf-8"),), daemon=True)
+        self.writer.start()
 
-    def result(self) -> LintResult:
+    def _write(self, data: bytes) -> None:
+        stdin = self.process.stdin
         try:
-            stdout, stderr = self.process.communicate(self.text, timeout=TIMEOUT_S)
+            stdin.write(data)
+        except OSError:
+            pass  # hadolint stopped reading: its answer (or error) says why
+        finally:
+            try:
+                stdin.close()
+            except OSError:
+                pass
+
+    def output(self) -> tuple[str, str]:
+        """hadolint's stdout and stderr; raises StagelabError after TIMEOUT_S."""
+        self.writer.join(TIMEOUT_S)
+        self.process.stdin = None  # closed by the writer; communicate() must not touch it
+        try:
+            stdout, stderr = self.process.communicate(timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.communicate()
             raise StagelabError(f"hadolint did not finish within {TIMEOUT_S} s") from None
+        return stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
+
+
+class PendingLint:
+    """A hadolint run under way; :meth:`result` waits for it and reads its findings."""
+
+    def __init__(self, model: Dockerfile, blank: set[int] = frozenset()):
+        self.model = model
+        self.blank = blank
+        self.text, self.origin = _fed_text(model, blank)
+        self.run = _prestarted.pop(self.text, None) or _Run(self.text)
+
+    def result(self) -> LintResult:
+        stdout, stderr = self.run.output()
         try:
             raw = json.loads(stdout or "[]")
         except json.JSONDecodeError:
@@ -166,8 +198,8 @@ class PendingLint:
         return _without_known_wrong(self.model, findings, parse_error)
 
 
-#: Runs started ahead by :func:`prestart`, by ``id(model)``; :func:`lint` takes them.
-_prestarted: dict[int, PendingLint] = {}
+#: Runs started ahead by :func:`prestart`, by the text hadolint reads; :func:`lint` takes them.
+_prestarted: dict[str, _Run] = {}
 
 
 def start(model: Dockerfile) -> PendingLint:
@@ -175,9 +207,17 @@ def start(model: Dockerfile) -> PendingLint:
     return PendingLint(model)
 
 
-def prestart(model: Dockerfile) -> None:
-    """Start hadolint now for a later :func:`lint` of the same model (``stagelab lint`` overlaps the two)."""
-    _prestarted[id(model)] = start(model)
+def prestart(text: str) -> None:
+    """Start hadolint now on a Dockerfile's text, for a later :func:`lint` of the same text.
+
+    ``stagelab lint`` calls it before it even imports the checks, so hadolint runs while
+    Python loads. A text with heredocs is not started: hadolint needs it reworked (see
+    :func:`_fed_text`), which needs the parse.
+    """
+    fed = "\n".join(text.splitlines()) + "\n"
+    if "<<" in text or fed in _prestarted:
+        return
+    _prestarted[fed] = _Run(fed)
 
 
 def lint(model: Dockerfile, pending: PendingLint | None = None) -> LintResult:
@@ -187,10 +227,7 @@ def lint(model: Dockerfile, pending: PendingLint | None = None) -> LintResult:
     a heredoc that BuildKit reads, the file is linted again without its heredoc
     instructions (their lines are listed in ``unread_heredocs``).
     """
-    if pending is None:
-        started = _prestarted.pop(id(model), None)
-        pending = started if started is not None and started.model is model else start(model)
-    result = pending.result()
+    result = (pending or start(model)).result()
     error = result.parse_error
     if error is not None and error.line is not None:
         heredoc_lines = {
