@@ -1,5 +1,7 @@
-"""`python -m stagelab` runs the `stagelab` command."""
+"""``python -m stagelab``: the same as the ``stagelab`` command."""
+
+import sys
 
 from .cli import main
 
-raise SystemExit(main())
+sys.exit(main())

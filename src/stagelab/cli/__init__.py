@@ -16,24 +16,41 @@ import sys
 from ..errors import StagelabError
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every module's subcommands, or only module ``only``'s (see :func:`main`)."""
     parser = argparse.ArgumentParser(
         prog="stagelab",
         description="Learn single-stage, multi-stage and distroless container images by building them.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if module_info.name.startswith("_"):
+    names = [only] if only else sorted(m.name for m in pkgutil.iter_modules(__path__))
+    for name in names:
+        if name.startswith("_"):
             continue
-        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        module = importlib.import_module(f"{__name__}.{name}")
         register = getattr(module, "register", None)
         if register is not None:
             register(subparsers)
     return parser
 
 
+def _own_module(argv: list[str]) -> str | None:
+    """The module named like the command (``stagelab lint`` → ``cli/lint.py``), if there is one.
+
+    Only that module is imported then: other commands' modules import the engine and
+    the Docker SDK, which would make ``stagelab lint`` start ten times slower than hadolint.
+    """
+    if not argv or argv[0].startswith("-"):
+        return None
+    names = {m.name for m in pkgutil.iter_modules(__path__)}
+    return argv[0] if argv[0] in names and not argv[0].startswith("_") else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_own_module(argv))
+    if _own_module(argv) and argv[0] not in parser._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
+        parser = build_parser()  # the module does not define its namesake command: load them all
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()

@@ -1,4 +1,4 @@
-"""``stagelab grade`` (a lab), ``stagelab lint`` (any Dockerfile) and ``stagelab checks`` (the catalogue)."""
+"""``stagelab grade`` (a lab) and ``stagelab checks`` (the catalogue); ``stagelab lint`` is in :mod:`.lint`."""
 
 from __future__ import annotations
 
@@ -31,16 +31,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-progress", action="store_true", help="do not record this grading in your progress")
     parser.add_argument("--quiet", "-q", action="store_true", help="no live output, only the report")
     parser.set_defaults(handler=run_grade)
-
-    lint = subparsers.add_parser(
-        "lint",
-        help="check Dockerfiles without a lab or an engine",
-        description="The Dockerfile checks alone, for any Dockerfile. Exit status 0 when every check passes.",
-    )
-    lint.add_argument("dockerfiles", nargs="+", metavar="DOCKERFILE")
-    lint.add_argument("--format", choices=("terminal", "json", "junit"), default="terminal")
-    lint.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
-    lint.set_defaults(handler=run_lint)
 
     checks = subparsers.add_parser("checks", help="list the check catalogue")
     checks.add_argument("--format", choices=("terminal", "json", "markdown"), default="terminal")
@@ -98,17 +88,6 @@ def run_grade(args: argparse.Namespace) -> int:
         if not quiet:
             report_formats.summarize(report, console)
     return report.exit_code
-
-
-def run_lint(args: argparse.Namespace) -> int:
-    reports = [grader.lint(path) for path in args.dockerfiles]
-    if args.format == "terminal" and not args.output:
-        console = Console(highlight=False)
-        for report in reports:
-            report_formats.print_terminal(report, console)
-    else:
-        _write(report_formats.render(reports if len(reports) > 1 or args.format == "junit" else reports[0], args.format), args.output)
-    return 0 if all(r.all_passed for r in reports) else 1
 
 
 def run_checks(args: argparse.Namespace) -> int:

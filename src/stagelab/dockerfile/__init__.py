@@ -7,10 +7,12 @@ used in :mod:`stagelab.dockerfile.model` only, so it can be swapped in one place
 from .model import (
     Dockerfile,
     DockerfileSyntaxError,
+    DockerfileUnreadable,
     Instruction,
     Stage,
     load,
     parse,
+    read_text,
 )
 
-__all__ = ["Dockerfile", "DockerfileSyntaxError", "Instruction", "Stage", "load", "parse"]
+__all__ = ["Dockerfile", "DockerfileSyntaxError", "DockerfileUnreadable", "Instruction", "Stage", "load", "parse", "read_text"]

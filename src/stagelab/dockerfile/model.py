@@ -8,7 +8,9 @@ every use of it in this module.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,14 +23,27 @@ MAX_DOCKERFILE_BYTES = 1_000_000
 
 
 class DockerfileSyntaxError(StagelabError):
-    """The Dockerfile cannot be parsed; ``line`` is 1-based when known."""
+    """The Dockerfile cannot be parsed; ``line`` is 1-based when known, ``hint`` says what to do."""
 
-    def __init__(self, message: str, line: int | None = None, path: str | None = None):
+    #: What to do about this kind of error, when the message alone does not say it.
+    default_hint = "Fix the line the message names: BuildKit's parser stops there and reads nothing after it."
+
+    def __init__(self, message: str, line: int | None = None, path: str | None = None, hint: str | None = None):
         self.reason = message
         self.line = line
         self.path = path
+        self.hint = hint or self.default_hint
         where = f"{path or 'Dockerfile'}" + (f":{line}" if line else "")
         super().__init__(f"{where}: {message}")
+
+
+class DockerfileUnreadable(DockerfileSyntaxError):
+    """The file cannot be read as a Dockerfile at all (missing, not a regular file, too big, not text).
+
+    Nothing in it was checked: ``stagelab lint`` reports "could not lint" (exit 2), not findings.
+    """
+
+    default_hint = "Give the path of a Dockerfile: a text file of a few KB that starts with FROM (or ARG, or comments)."
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,19 @@ class Dockerfile:
     global_args: tuple[Instruction, ...]
     stages: tuple[Stage, ...]
     directives: dict[str, str] = field(default_factory=dict)
+    # Lookups by stage name and the ARG defaults are computed once: a file with thousands of
+    # stages must not make every lookup a scan (that made a 1 MB file take half a minute).
+    _stages_by_name: dict[str, Stage] = field(init=False, repr=False, compare=False)
+    _arg_defaults: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_name: dict[str, Stage] = {}
+        for stage in self.stages:
+            if stage.name:
+                # BuildKit refuses duplicate names; keep the first, as a lookup "above" would find.
+                by_name.setdefault(stage.name.lower(), stage)
+        object.__setattr__(self, "_stages_by_name", by_name)
+        object.__setattr__(self, "_arg_defaults", _global_arg_defaults(self.global_args))
 
     @property
     def final_stage(self) -> Stage:
@@ -135,9 +163,9 @@ class Dockerfile:
     def stage(self, ref: str | int) -> Stage | None:
         """A stage by name (case-insensitive, as BuildKit) or index."""
         text = str(ref)
-        for stage in self.stages:
-            if stage.name and stage.name.lower() == text.lower():
-                return stage
+        found = self._stages_by_name.get(text.lower())
+        if found is not None:
+            return found
         if text.isdigit() and int(text) < len(self.stages):
             return self.stages[int(text)]
         return None
@@ -181,24 +209,51 @@ class Dockerfile:
         return [s for s in self.stages if s.index not in needed]
 
     def arg_defaults(self) -> dict[str, str]:
-        """Default values of the ``ARG`` instructions before the first ``FROM``."""
-        defaults: dict[str, str] = {}
-        for arg in self.global_args:
-            for item in arg.arguments:
-                name, _, value = item.partition("=")
-                if value:
-                    defaults[name] = value.strip("\"'")
-        return defaults
+        """Default values of the ``ARG`` instructions before the first ``FROM`` (earlier ARGs substituted)."""
+        return dict(self._arg_defaults)
 
     def resolved_base(self, stage: Stage, build_args: dict[str, str] | None = None) -> str:
-        """The stage's base reference with ``${ARG}`` substituted from defaults and build args."""
-        values = {**self.arg_defaults(), **(build_args or {})}
+        """The stage's base reference with ``${ARG}`` (and ``${ARG:-default}``) substituted.
 
-        def substitute(match: re.Match[str]) -> str:
-            name = match.group(1) or match.group(2)
-            return values.get(name, match.group(0))
+        Values come from the global ARG defaults and ``build_args``; a reference to an
+        argument that has no value is left as written (``$NAME``), so callers can tell.
+        """
+        values = {**self._arg_defaults, **(build_args or {})} if build_args else self._arg_defaults
+        return substitute_args(stage.base, values)
 
-        return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", substitute, stage.base)
+
+#: ``$NAME``, ``${NAME}`` and ``${NAME<op>word}`` with op one of ``:-``, ``-``, ``:+``, ``+`` (BuildKit's forms).
+_ARG_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def substitute_args(text: str, values: dict[str, str]) -> str:
+    """Expand build-argument references in ``text`` as BuildKit does; unknown names stay as written."""
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(4)
+        operator, word = match.group(2), match.group(3)
+        value = values.get(name)
+        if operator is None:
+            return value if value is not None else match.group(0)
+        word = substitute_args(word, values) if "$" in word else word
+        is_set = value is not None and (value != "" or not operator.startswith(":"))
+        if operator.endswith("-"):
+            return value if is_set else word
+        return word if is_set else ""
+
+    return _ARG_REFERENCE.sub(substitute, text)
+
+
+def _global_arg_defaults(global_args: tuple[Instruction, ...]) -> dict[str, str]:
+    defaults: dict[str, str] = {}
+    for arg in global_args:
+        if arg.keyword != "ARG":
+            continue
+        for item in arg.arguments:
+            name, equals, value = item.partition("=")
+            if equals:
+                defaults[name] = substitute_args(value.strip("\"'"), defaults)
+    return defaults
 
 
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$")
@@ -221,21 +276,25 @@ def _line_of_go_error(message: str) -> int | None:
 
 def parse(text: str, path: str | None = None) -> Dockerfile:
     """Parse Dockerfile text; raises :class:`DockerfileSyntaxError` with a line when it cannot."""
-    if len(text.encode("utf-8", "replace")) > MAX_DOCKERFILE_BYTES:
-        raise DockerfileSyntaxError(
-            f"the file is {len(text) // 1024} KB; a Dockerfile is a few KB. Is this the right file?", path=path
-        )
+    if len(text) > MAX_DOCKERFILE_BYTES or len(text.encode("utf-8", "replace")) > MAX_DOCKERFILE_BYTES:
+        raise _too_big(len(text.encode("utf-8", "replace")), path)
     if "\x00" in text:
-        raise DockerfileSyntaxError("the file contains binary data (NUL bytes); a Dockerfile is plain text", path=path)
+        raise DockerfileUnreadable("the file contains binary data (NUL bytes); a Dockerfile is plain text", path=path)
     if not text.strip():
-        raise DockerfileSyntaxError("the file is empty: a Dockerfile needs at least a FROM instruction", path=path)
+        raise DockerfileSyntaxError(
+            "the file is empty: a Dockerfile needs at least a FROM instruction",
+            path=path,
+            hint="Start the file with `FROM <image>:<tag>`.",
+        )
     try:
         commands = _buildkit_parser.parse_string(text)
     except _buildkit_parser.GoParseError as error:
         message = str(error)
         if "no instructions" in message:
             raise DockerfileSyntaxError(
-                "the file has only comments: a Dockerfile needs at least a FROM instruction", path=path
+                "the file has only comments: a Dockerfile needs at least a FROM instruction",
+                path=path,
+                hint="Add `FROM <image>:<tag>` after the comments.",
             ) from None
         raise DockerfileSyntaxError(message, line=_line_of_go_error(message), path=path) from None
 
@@ -295,6 +354,7 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
             f"no FROM instruction: every Dockerfile starts its first stage with FROM (found {first.keyword} first)",
             line=first.start_line,
             path=path,
+            hint="Start the first stage with `FROM <image>:<tag>`; only ARG and comments may come before it.",
         )
     return Dockerfile(
         text=text,
@@ -306,25 +366,74 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
     )
 
 
-def load(path: str | Path) -> Dockerfile:
-    """Read and parse a Dockerfile from disk."""
-    path = Path(path)
+def _too_big(size: int, path: str | None) -> DockerfileUnreadable:
+    shown = f"{size // 1024} KB" if size <= 10 * MAX_DOCKERFILE_BYTES else f"more than {MAX_DOCKERFILE_BYTES // 1000} KB"
+    return DockerfileUnreadable(
+        f"the file is {shown}; a Dockerfile is a few KB (the limit is {MAX_DOCKERFILE_BYTES // 1000} KB). "
+        "Is this the right file?",
+        path=path,
+    )
+
+
+def read_text(path: str | Path) -> str:
+    """Read a Dockerfile's text from disk, safely: a regular file, at most ``MAX_DOCKERFILE_BYTES``, UTF-8.
+
+    Raises :class:`DockerfileUnreadable` naming the problem. A named pipe or a device is
+    refused without reading (opening a FIFO for reading would wait forever for a writer,
+    and ``/dev/zero`` never ends), and no more than the limit is ever read.
+    """
+    where = str(path)
     try:
-        raw = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO does not wait for a writer; fstat then tells what the path is.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise DockerfileSyntaxError("file not found", path=str(path)) from None
+        raise DockerfileUnreadable("file not found", path=where, hint="Check the path: no file has this name.") from None
     except IsADirectoryError:
-        raise DockerfileSyntaxError("is a directory, not a Dockerfile", path=str(path)) from None
-    except OSError as error:
-        raise DockerfileSyntaxError(f"cannot be read ({error.strerror})", path=str(path)) from None
-    if len(raw) > MAX_DOCKERFILE_BYTES:
-        raise DockerfileSyntaxError(
-            f"the file is {len(raw) // 1024} KB; a Dockerfile is a few KB. Is this the right file?", path=str(path)
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise DockerfileSyntaxError(
-            f"not UTF-8 text (byte {error.start}): a Dockerfile is plain text", path=str(path)
+        raise DockerfileUnreadable("is a directory, not a Dockerfile", path=where, hint=_DIRECTORY_HINT) from None
+    except PermissionError:
+        raise DockerfileUnreadable(
+            "cannot be read (permission denied)", path=where, hint="Make the file readable (chmod a+r) or lint a copy."
         ) from None
-    return parse(text, path=str(path))
+    except OSError as error:
+        raise DockerfileUnreadable(f"cannot be read ({error.strerror})", path=where) from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise DockerfileUnreadable("is a directory, not a Dockerfile", path=where, hint=_DIRECTORY_HINT)
+        if not stat.S_ISREG(mode):
+            kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+            raise DockerfileUnreadable(f"is {kind}, not a regular file: only files on disk are linted", path=where)
+        os.set_blocking(descriptor, True)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_DOCKERFILE_BYTES:
+            chunk = os.read(descriptor, MAX_DOCKERFILE_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        raise DockerfileUnreadable(f"cannot be read ({error.strerror})", path=where) from None
+    finally:
+        os.close(descriptor)
+    if size > MAX_DOCKERFILE_BYTES:
+        raise _too_big(max(size, os.path.getsize(path) if os.path.isfile(path) else size), where)
+    raw = b"".join(chunks)
+    if b"\x00" in raw:
+        raise DockerfileUnreadable("the file contains binary data (NUL bytes); a Dockerfile is plain text", path=where)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DockerfileUnreadable(
+            f"not UTF-8 text (byte {error.start}): a Dockerfile is plain text",
+            path=where,
+            hint="Save the file as UTF-8 (most editors: \"Save with encoding\").",
+        ) from None
+
+
+_DIRECTORY_HINT = "Give the Dockerfile inside it, e.g. `stagelab lint path/to/folder/Dockerfile`."
+
+
+def load(path: str | Path) -> Dockerfile:
+    """Read and parse a Dockerfile from disk (see :func:`read_text` for what is refused)."""
+    return parse(read_text(path), path=str(path))

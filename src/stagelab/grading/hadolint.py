@@ -1,28 +1,36 @@
 """Run hadolint (the field's Dockerfile linter) the way grading needs it.
 
 hadolint auto-loads ``./.hadolint.yaml`` and honours ``# hadolint ignore=`` pragmas;
-both would let a submission change its own grade. So it runs in an empty temporary
-folder, reads the Dockerfile from stdin, uses only the course's config, and
-ignores pragmas. ``DL1000`` means hadolint could not parse the file: that is not a
-lint finding and is reported apart.
+both would let a submission change its own grade. So it runs in the course's own
+folder with the user-level config locations pointed at a folder that does not
+exist, reads the Dockerfile from stdin, uses only the course's config, and ignores
+pragmas. ``DL1000`` means hadolint could not parse the file: that is not a lint
+finding and is reported apart.
+
+hadolint is wrong about a few constructs BuildKit reads fine; :data:`KNOWN_WRONG`
+lists each one with the reason, and those findings are never shown to learners.
+A run can be started early (:func:`start`) so it overlaps the course's own checks.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
-import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..dockerfile import Dockerfile
+from ..dockerfile import Dockerfile, Instruction, Stage
 from ..errors import StagelabError
 
 CONFIG = Path(__file__).with_name("hadolint.yaml")
 TIMEOUT_S = 30
+#: HOME and XDG_CONFIG_HOME point here, a folder that does not exist: no user-level config is read.
+_NO_USER_CONFIG = CONFIG.parent / "no-user-config"
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,35 @@ class LintResult:
     findings: tuple[Finding, ...]
     #: Set when hadolint could not parse the file (its DL1000).
     parse_error: Finding | None = None
+    #: Findings left out because hadolint is known to be wrong there (see :data:`KNOWN_WRONG`), with the reason.
+    filtered: tuple[tuple[Finding, str], ...] = ()
+    #: Heredoc instructions hadolint cannot read; it linted the file without them.
+    unread_heredocs: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class KnownWrong:
+    """A hadolint finding the course knows to be wrong for a construct, and why."""
+
+    codes: str  # regular expression over the finding's code
+    construct: str
+    why: str
+
+
+#: Each entry is tested with a Dockerfile where hadolint gives that finding wrongly.
+KNOWN_WRONG = (
+    KnownWrong(
+        r"SC\d+",
+        "heredoc-to-command",
+        "`RUN <<EOF cat > file` feeds the heredoc to the command as data; hadolint checks it as a shell script",
+    ),
+    KnownWrong(
+        r"SC\d+|DL4006",
+        "windows",
+        "a Windows image runs RUN with cmd or PowerShell: ShellCheck's and pipefail's advice are for /bin/sh",
+    ),
+    KnownWrong(r"DL3066", "windows", "Windows users are names (ContainerUser); there are no numeric user ids"),
+)
 
 
 class HadolintMissing(StagelabError):
@@ -68,16 +105,17 @@ def binary() -> str:
     return found
 
 
-def _with_blank_after_heredocs(model: Dockerfile) -> tuple[str, list[int]]:
-    """Work around hadolint's heredoc bug: a blank line after each heredoc terminator.
+def _fed_text(model: Dockerfile, blank: set[int] = frozenset()) -> tuple[str, list[int]]:
+    """The text hadolint reads, and for each fed line (index + 1) the learner's line.
 
-    Returns the text to feed and, for each fed line (1-based index - 1), the original line.
+    Works around hadolint's heredoc bug with a blank line after each heredoc terminator,
+    and blanks the lines in ``blank`` (heredoc instructions hadolint cannot parse).
     """
     ends = {i.end_line for i in model.instructions if i.heredocs}
     fed: list[str] = []
     origin: list[int] = []
     for number, line in enumerate(model.text.splitlines(), 1):
-        fed.append(line)
+        fed.append("" if number in blank else line)
         origin.append(number)
         if number in ends:
             fed.append("")
@@ -85,36 +123,181 @@ def _with_blank_after_heredocs(model: Dockerfile) -> tuple[str, list[int]]:
     return "\n".join(fed) + "\n", origin
 
 
-def lint(model: Dockerfile) -> LintResult:
-    """Lint a parsed Dockerfile; findings carry the learner's line numbers."""
-    text, origin = _with_blank_after_heredocs(model)
-    with tempfile.TemporaryDirectory(prefix="stagelab-hadolint-") as empty:
+class _Run:
+    """A hadolint process and the thread that writes the Dockerfile to its stdin.
+
+    The text is written by a thread so that starting a run never blocks, whatever the
+    size of the file; :meth:`output` waits for the writer before reading the answer.
+    """
+
+    def __init__(self, text: str):
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("HADOLINT_")}
+        environment.update(HOME=str(_NO_USER_CONFIG), XDG_CONFIG_HOME=str(_NO_USER_CONFIG))
+        self.process = subprocess.Popen(
+            [binary(), "-f", "json", "--no-fail", "--no-color", "--disable-ignore-pragma", "-c", str(CONFIG), "-"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=str(CONFIG.parent),
+            env=environment,
+        )
+        self.writer = threading.Thread(target=self._write, args=(text.encode("utf-8"),), daemon=True)
+        self.writer.start()
+
+    def _write(self, data: bytes) -> None:
+        stdin = self.process.stdin
         try:
-            completed = subprocess.run(
-                [binary(), "-f", "json", "--no-fail", "--no-color", "--disable-ignore-pragma", "-c", str(CONFIG), "-"],
-                input=text,
-                capture_output=True,
-                text=True,
-                cwd=empty,
-                timeout=TIMEOUT_S,
-                # HOME and XDG dirs point at the empty folder: no user-level config is read either.
-                env={**os.environ, "HOME": empty, "XDG_CONFIG_HOME": empty},
-            )
+            stdin.write(data)
+        except OSError:
+            pass  # hadolint stopped reading: its answer (or error) says why
+        finally:
+            try:
+                stdin.close()
+            except OSError:
+                pass
+
+    def output(self) -> tuple[str, str]:
+        """hadolint's stdout and stderr; raises StagelabError after TIMEOUT_S."""
+        self.writer.join(TIMEOUT_S)
+        self.process.stdin = None  # closed by the writer; communicate() must not touch it
+        try:
+            stdout, stderr = self.process.communicate(timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.communicate()
             raise StagelabError(f"hadolint did not finish within {TIMEOUT_S} s") from None
-    try:
-        raw = json.loads(completed.stdout or "[]")
-    except json.JSONDecodeError:
-        raise StagelabError(f"hadolint gave no readable result: {completed.stderr.strip()[:300]}") from None
-    findings: list[Finding] = []
-    parse_error = None
-    for item in raw:
-        line = item.get("line")
-        if isinstance(line, int) and 1 <= line <= len(origin):
-            line = origin[line - 1]
-        finding = Finding(str(item.get("code", "")), str(item.get("level", "")), line, str(item.get("message", "")))
-        if finding.code == "DL1000":
-            parse_error = finding
+        return stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
+
+
+class PendingLint:
+    """A hadolint run under way; :meth:`result` waits for it and reads its findings."""
+
+    def __init__(self, model: Dockerfile, blank: set[int] = frozenset()):
+        self.model = model
+        self.blank = blank
+        self.text, self.origin = _fed_text(model, blank)
+        self.run = _prestarted.pop(self.text, None) or _Run(self.text)
+
+    def result(self) -> LintResult:
+        stdout, stderr = self.run.output()
+        try:
+            raw = json.loads(stdout or "[]")
+        except json.JSONDecodeError:
+            raise StagelabError(f"hadolint gave no readable result: {stderr.strip()[:300]}") from None
+        findings: list[Finding] = []
+        parse_error = None
+        for item in raw:
+            line = item.get("line")
+            if isinstance(line, int) and 1 <= line <= len(self.origin):
+                line = self.origin[line - 1]
+            finding = Finding(str(item.get("code", "")), str(item.get("level", "")), line, str(item.get("message", "")))
+            if finding.code == "DL1000":
+                parse_error = finding
+            else:
+                findings.append(finding)
+        return _without_known_wrong(self.model, findings, parse_error)
+
+
+#: Runs started ahead by :func:`prestart`, by the text hadolint reads; :func:`lint` takes them.
+_prestarted: dict[str, _Run] = {}
+
+
+def start(model: Dockerfile) -> PendingLint:
+    """Start hadolint on a parsed Dockerfile; it runs while the caller does other work."""
+    return PendingLint(model)
+
+
+def prestart(text: str) -> None:
+    """Start hadolint now on a Dockerfile's text, for a later :func:`lint` of the same text.
+
+    ``stagelab lint`` calls it before it even imports the checks, so hadolint runs while
+    Python loads. A text with heredocs is not started: hadolint needs it reworked (see
+    :func:`_fed_text`), which needs the parse.
+    """
+    fed = "\n".join(text.splitlines()) + "\n"
+    if "<<" in text or fed in _prestarted:
+        return
+    _prestarted[fed] = _Run(fed)
+
+
+def lint(model: Dockerfile, pending: PendingLint | None = None) -> LintResult:
+    """Lint a parsed Dockerfile; findings carry the learner's line numbers.
+
+    ``pending`` is a run already started with :func:`start`. When hadolint cannot parse
+    a heredoc that BuildKit reads, the file is linted again without its heredoc
+    instructions (their lines are listed in ``unread_heredocs``).
+    """
+    result = (pending or start(model)).result()
+    error = result.parse_error
+    if error is not None and error.line is not None:
+        heredoc_lines = {
+            number for i in model.instructions if i.heredocs for number in range(i.start_line, i.end_line + 1)
+        }
+        if error.line in heredoc_lines or error.line - 1 in heredoc_lines:
+            blank = {n for n in heredoc_lines}
+            retried = PendingLint(model, blank).result()
+            starts = tuple(i.start_line for i in model.instructions if i.heredocs)
+            return LintResult(retried.findings, retried.parse_error, retried.filtered, starts)
+    return result
+
+
+# -- findings hadolint is known to get wrong ------------------------------------------------
+
+_SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"}
+_WINDOWS_BASE = re.compile(r"mcr\.microsoft\.com/windows|nanoserver|servercore|windowsservercore", re.IGNORECASE)
+
+
+def _heredoc_feeds_a_command(instruction: Instruction) -> bool:
+    """``RUN <<EOF cmd …``: the heredoc is the command's stdin, not a script for the shell."""
+    if instruction.keyword != "RUN" or not instruction.heredocs:
+        return False
+    first_line = instruction.original.splitlines()[0]
+    after = re.sub(r"^\s*RUN\s+", "", first_line, flags=re.IGNORECASE)
+    after = re.sub(r"--\S+\s+", "", after)
+    words = [w for w in re.split(r"\s+", after) if w and not w.startswith("<<")]
+    if not words:
+        return False
+    return Path(words[0]).name not in _SHELLS
+
+
+def _windows_stages(model: Dockerfile) -> list[Stage]:
+    windows: list[Stage] = []
+    for stage in model.stages:
+        parent = model.stage(stage.base)
+        inherited = parent is not None and parent.index < stage.index and parent in windows
+        shell = stage.last("SHELL")
+        shell_words = " ".join(shell.arguments).lower() if shell else ""
+        if inherited or _WINDOWS_BASE.search(model.resolved_base(stage)) or re.search(r"powershell|pwsh|cmd(\.exe)?\b", shell_words):
+            windows.append(stage)
+    return windows
+
+
+def _construct_lines(model: Dockerfile) -> dict[str, set[int]]:
+    lines: dict[str, set[int]] = {"heredoc-to-command": set(), "windows": set()}
+    for instruction in model.instructions:
+        if _heredoc_feeds_a_command(instruction):
+            lines["heredoc-to-command"].update(range(instruction.start_line, instruction.end_line + 1))
+    for stage in _windows_stages(model):
+        last = stage.instructions[-1].end_line if stage.instructions else stage.from_instruction.end_line
+        lines["windows"].update(range(stage.from_instruction.start_line, last + 1))
+    return lines
+
+
+def _without_known_wrong(model: Dockerfile, findings: list[Finding], parse_error: Finding | None) -> LintResult:
+    constructs = _construct_lines(model)
+    kept: list[Finding] = []
+    filtered: list[tuple[Finding, str]] = []
+    for finding in findings:
+        wrong = next(
+            (
+                entry
+                for entry in KNOWN_WRONG
+                if finding.line in constructs[entry.construct] and re.fullmatch(entry.codes, finding.code)
+            ),
+            None,
+        )
+        if wrong is None:
+            kept.append(finding)
         else:
-            findings.append(finding)
-    return LintResult(tuple(findings), parse_error)
+            filtered.append((finding, wrong.why))
+    return LintResult(tuple(kept), parse_error, tuple(filtered))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-
-from rich.console import Console
-from rich.markup import escape
+from typing import TYPE_CHECKING
 
 from .results import ERROR, FAILED, PASSED, SKIPPED, CheckResult, GradeReport
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# rich and xml are imported where they are used: `stagelab lint` must start fast and needs neither
+# for most reports.
 
 FORMATS = ("terminal", "json", "junit", "gradescope")
 
@@ -49,6 +52,9 @@ def explanation(result: CheckResult) -> list[str]:
 
 def print_terminal(report: GradeReport, console: Console | None = None) -> None:
     """A readable report: one line per check (✓ ✗ –), the hint under failures, the total."""
+    from rich.console import Console
+    from rich.markup import escape
+
     console = console or Console(highlight=False)
     console.print(f"[bold]{escape(report.lab_id)}[/] — {escape(report.title)}")
     width = max((len(r.check_id) for r in report.results), default=10)
@@ -59,6 +65,8 @@ def print_terminal(report: GradeReport, console: Console | None = None) -> None:
 
 def print_result(result: CheckResult, console: Console, width: int = 36) -> None:
     """One check's line (and its explanation), as soon as it is known."""
+    from rich.markup import escape
+
     mark, colour = _MARKS.get(result.status, ("?", "white"))
     points = f"{_points(result.points)}/{_points(result.max_points)}"
     first, *rest = (result.message or "").splitlines() or [""]
@@ -74,6 +82,8 @@ def print_result(result: CheckResult, console: Console, width: int = 36) -> None
 
 
 def summarize(report: GradeReport, console: Console) -> None:
+    from rich.markup import escape
+
     counts = {status: sum(1 for r in report.results if r.status == status) for status in (PASSED, FAILED, SKIPPED, ERROR)}
     parts = [f"{counts[PASSED]} passed", f"{counts[FAILED]} failed"]
     if counts[SKIPPED]:
@@ -102,6 +112,8 @@ def _case_text(result: CheckResult) -> str:
 
 def to_junit(reports: GradeReport | Sequence[GradeReport]) -> str:
     """JUnit XML: one testsuite per report, one testcase per check (failures carry message and hint)."""
+    import xml.etree.ElementTree as ET
+
     reports = [reports] if isinstance(reports, GradeReport) else list(reports)
     root = ET.Element("testsuites", name="stagelab")
     for report in reports:
@@ -181,6 +193,8 @@ def render(reports: GradeReport | Sequence[GradeReport], fmt: str) -> str:
             raise ValueError("the gradescope format takes one report")
         return to_gradescope(reports)
     if fmt == "terminal":
+        from rich.console import Console
+
         console = Console(record=True, width=120, force_terminal=False, color_system=None, highlight=False, file=_Null())
         for report in [reports] if isinstance(reports, GradeReport) else reports:
             print_terminal(report, console)

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import LabSpecError
 from .checks import base
 
@@ -336,6 +334,8 @@ def load_spec(lab_dir: str | Path) -> LabSpec:
     where = str(path)
     if not path.is_file():
         raise LabSpecError(f"{where}: not found. A lab folder holds lab.yaml, Dockerfile and app/.")
+    import yaml  # here, not at the top: `stagelab lint` imports this module and reads no YAML
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:

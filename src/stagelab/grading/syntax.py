@@ -155,6 +155,14 @@ def diagnose(model: Dockerfile) -> list[Diagnosis]:
                     f"FROM takes an image and optionally 'AS name'; here it has {len(words)} words: {' '.join(words)}",
                     "Write `FROM image:tag` or `FROM image:tag AS name`.",
                 )
+        elif keyword == "ENV" and len(instruction.arguments) == 2 and instruction.arguments[1].startswith("="):
+            # `ENV K = v` is the old one-variable form `ENV K <value>`: K is set to "= v".
+            name, value = instruction.arguments
+            add(
+                instruction.start_line,
+                f"ENV {name} {value} sets {name} to '{value}' (spaces around = make it the old `ENV name value` form)",
+                f"Write `ENV {name}={value.lstrip('= ').strip()}`, with no spaces around =.",
+            )
         elif not instruction.heredocs and not any(a.strip() for a in instruction.arguments):
             add(instruction.start_line, f"{keyword} has nothing after it", f"Give {keyword} its arguments.")
     # A continuation with nothing after it at the end of the file.

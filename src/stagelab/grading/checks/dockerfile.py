@@ -7,6 +7,7 @@ import fnmatch
 import re
 from pathlib import Path
 
+from ...dockerfile.model import substitute_args
 from ..hadolint import HadolintMissing, lint
 from .base import Outcome, Param, Phase, SkipCheck, chapter, check, failed, passed
 
@@ -23,6 +24,26 @@ def _norm_ref(reference: str) -> str:
 
 def _is_distroless(reference: str) -> bool:
     return "distroless" in reference
+
+
+def _split_reference(reference: str) -> tuple[str, str]:
+    """``gcr.io/distroless/static:nonroot@sha256:…`` → (``gcr.io/distroless/static``, ``nonroot``)."""
+    without_digest = reference.split("@", 1)[0]
+    repository, _, last = without_digest.rpartition("/")
+    name, _, tag = last.partition(":")
+    return (f"{repository}/{name}" if repository else name), tag
+
+
+def _is_shell_less(reference: str) -> bool:
+    """scratch, or a distroless image other than its ``:debug`` variants (which add busybox)."""
+    name, tag = _split_reference(_norm_ref(reference))
+    return name.lower() == "scratch" or (_is_distroless(name) and "debug" not in tag)
+
+
+def _runs_as_nonroot(reference: str) -> bool:
+    """Tags such as ``nonroot``, ``debug-nonroot``, ``nonroot-amd64``, ``latest-nonroot`` (user 65532)."""
+    _, tag = _split_reference(reference)
+    return "nonroot" in re.split(r"[-_.]", tag.lower())
 
 
 @check(
@@ -52,7 +73,8 @@ def parses(subject, params) -> Outcome:
     if subject.parse_error is not None:
         error = subject.parse_error
         where = f"line {error.line}: " if error.line else ""
-        return failed(f"{where}{error.reason}", None, line=error.line)
+        hint = getattr(error, "hint", None) or "Fix the line the message names."
+        return failed(f"{where}{error.reason}", hint, line=error.line)
     if subject.diagnoses:
         first = subject.diagnoses[0]
         more = f" (and {len(subject.diagnoses) - 1} more problem(s))" if len(subject.diagnoses) > 1 else ""
@@ -65,13 +87,31 @@ def parses(subject, params) -> Outcome:
     return passed(f"{len(model.instructions)} instructions in {len(model.stages)} stage(s)")
 
 
+#: A RUN that builds or installs build-time dependencies: what must stay out of the final image.
+_BUILD_STEP = re.compile(
+    r"\b(go (build|install|mod download|generate)|cargo (build|install|fetch)|rustc|gcc|g\+\+|clang|make\b|cmake"
+    r"|mvn|mvnw|gradle|gradlew|javac|dotnet (build|publish|restore)|npm (ci|install|i|run)\b|yarn|pnpm"
+    r"|pip3? install|poetry install|uv (sync|pip)|tsc\b|bundle install|composer install)"
+)
+
+
+def _build_step(stage) -> object | None:
+    for instruction in stage.instructions:
+        if instruction.keyword == "RUN" and _BUILD_STEP.search(" ".join(instruction.arguments) + " ".join(instruction.heredocs)):
+            return instruction
+    return None
+
+
 @check(
     id="dockerfile.multi-stage",
     title="Builds in one stage, ships from another",
     **STATIC,
-    what="The final stage takes something from an earlier stage (`COPY --from=` or `FROM <stage>`).",
+    what="The final stage takes something from an earlier stage (`COPY --from=` or `FROM <stage>`), and is not "
+    "built `FROM` a stage that compiles or installs (that would ship the whole builder). A single stage on "
+    "`scratch` or distroless passes: it has no build tools to leave behind.",
     why="Build tools (compilers, npm, dev dependencies) stay in the build stage; only the result ships. "
-    "Two FROM lines are not enough: the final stage must use what the first one built.",
+    "Two FROM lines are not enough: the final stage must use what the first one built, and start from a "
+    "clean base rather than from the builder.",
     fix="Name the build stage and copy only its output into a clean final stage.",
     before="""
         FROM node:24
@@ -94,9 +134,26 @@ def parses(subject, params) -> Outcome:
 def multi_stage(subject, params) -> Outcome:
     model = subject.require_model()
     final = subject.target_stage()
+    chain = subject.base_chain(final)
+    for ancestor in chain[1:]:
+        step = _build_step(ancestor)
+        if step is not None:
+            return failed(
+                f"line {final.from_instruction.start_line}: the final stage is built FROM {ancestor.ref}, which runs "
+                f"`{step.text[:60]}` (line {step.start_line}): the whole build stage — tools, sources, caches — ships",
+                f"Start the final stage from a clean base (e.g. distroless) and copy only the build output: "
+                f"`COPY --from={ancestor.ref} <path> <path>`.",
+                line=final.from_instruction.start_line,
+            )
     needed = model.needed_stages(subject.target)
     if len(model.stages) < 2:
-        return failed("there is only one stage (one FROM): build tools ship in the final image")
+        base = subject.final_base_image()
+        if _is_shell_less(base):
+            return passed(f"one stage on {_norm_ref(base)}: it has no build tools to ship")
+        return failed(
+            "there is only one stage (one FROM): build tools ship in the final image",
+            "Build in a named stage and copy only the result into a clean final stage (`COPY --from=build …`).",
+        )
     if len(needed) < 2:
         unused = ", ".join(s.ref for s in model.stages if s is not final)
         return failed(
@@ -167,9 +224,10 @@ _IMAGE_LIKE = re.compile(r"[:/@]")
 def copy_from_defined(subject, params) -> Outcome:
     model = subject.require_model()
     problems = []
+    names: list[str] = []  # the stages above the current one (grown as we go: linear in the stages)
     for stage in model.stages:
-        earlier = [s for s in model.stages if s.index < stage.index]
-        names = [s.name for s in earlier if s.name]
+        if stage.index > 0 and model.stages[stage.index - 1].name:
+            names.append(model.stages[stage.index - 1].name)
         for instruction in stage.instructions:
             sources = []
             source = instruction.flag("from")
@@ -201,21 +259,48 @@ def copy_from_defined(subject, params) -> Outcome:
     return passed("every --from names a stage defined above")
 
 
+#: Distroless images whose ENTRYPOINT already starts the runtime: (image pattern, the runtime's program
+#: names, the ENTRYPOINT, the images as a learner writes them, the CMD to write instead).
+_RUNTIME_ENTRYPOINTS = (
+    (r"distroless/nodejs", r"node(js)?", "node", "gcr.io/distroless/nodejs*", 'CMD ["server.js"]'),
+    (r"distroless/python", r"python[23]?(\.\d+)?", "python3", "gcr.io/distroless/python3*", 'CMD ["app.py"]'),
+    (r"distroless/java", r"java", "java -jar", "gcr.io/distroless/java*", 'CMD ["app.jar"]'),
+)
+_SHELLS = ("sh", "bash", "ash", "dash", "zsh")
+
+
+def _starts_a_shell(instruction) -> bool:
+    """``["sh", "-c", "…"]``: a shell runs the command (and stays as PID 1 unless the command starts with exec)."""
+    words = list(instruction.arguments)
+    if len(words) < 2 or Path(words[0]).name not in _SHELLS or not words[1].startswith("-") or "c" not in words[1]:
+        return False
+    script = words[2] if len(words) > 2 else ""
+    return not script.lstrip().startswith("exec ")
+
+
 @check(
     id="dockerfile.exec-form",
     title="CMD and ENTRYPOINT use the exec (JSON) form",
     **STATIC,
-    what="The final stage's effective `CMD` and `ENTRYPOINT` are JSON arrays, not shell strings; on the "
-    "distroless Node.js image, `CMD` does not repeat `node` (its ENTRYPOINT is node already).",
+    what="The final stage's effective `CMD` and `ENTRYPOINT` are JSON arrays, not shell strings, and do not "
+    "wrap the app in `sh -c`; on the distroless Node.js, Python and Java images, `CMD` does not repeat the "
+    "runtime (their ENTRYPOINT starts it already).",
     why="Shell form runs `/bin/sh -c \"...\"`: distroless has no /bin/sh, so the container cannot start. "
-    "Elsewhere the shell becomes PID 1 and does not pass SIGTERM on, so `docker stop` waits 10 s and kills the app.",
-    fix="Write the command as a JSON array with double quotes.",
+    "Elsewhere the shell becomes PID 1 and does not pass SIGTERM on, so `docker stop` waits 10 s and kills the app. "
+    "`[\"sh\", \"-c\", …]` is the same shell, written as JSON.",
+    fix="Write the command as a JSON array with double quotes that starts the program itself.",
     before="""
-        CMD node server.js
+        FROM node:24-trixie-slim
+        COPY server.js /app/
+        USER node
+        CMD node /app/server.js
         """,
     after="""
-        CMD ["node", "server.js"]
-        # on gcr.io/distroless/nodejs*: CMD ["server.js"]
+        FROM node:24-trixie-slim
+        COPY server.js /app/
+        USER node
+        CMD ["node", "/app/server.js"]
+        # on gcr.io/distroless/nodejs*: CMD ["/app/server.js"]
         """,
     chapter=chapter("distroless", "1-shell-form-cmd"),
 )
@@ -250,20 +335,35 @@ def exec_form(subject, params) -> Outcome:
             None,
             line=instruction.start_line,
         )
-    cmd = effective.get("CMD")
-    if (
-        cmd is not None
-        and "ENTRYPOINT" not in effective
-        and re.search(r"distroless/nodejs", base)
-        and cmd.arguments
-        and Path(cmd.arguments[0]).name in ("node", "nodejs")
-    ):
+    # The program that runs: ENTRYPOINT's first word, else CMD's (CMD only gives arguments after an ENTRYPOINT).
+    program = effective.get("ENTRYPOINT") or effective.get("CMD")
+    if program is not None and _starts_a_shell(program):
+        keyword = program.keyword
+        if _is_shell_less(base):
+            return failed(
+                f"line {program.start_line}: {keyword} starts {program.arguments[0]}, and {base} has no shell: "
+                "the container cannot start",
+                "Start the program itself: e.g. ENTRYPOINT [\"/app/server\"].",
+                line=program.start_line,
+            )
         return failed(
-            f"line {cmd.start_line}: the distroless Node.js image's ENTRYPOINT is already node, so "
-            f"{cmd.text} runs `node {' '.join(cmd.arguments)}` and node looks for a script named 'node'",
-            "On gcr.io/distroless/nodejs*, give only the script: CMD [\"server.js\"].",
-            line=cmd.start_line,
+            f"line {program.start_line}: {keyword} {program.text.split(None, 1)[1]} runs a shell as PID 1: it does not "
+            "pass SIGTERM on, so `docker stop` waits 10 s and kills the app",
+            "Start the program itself (ENTRYPOINT [\"/app/server\", \"--port\", \"8080\"]), or begin the script "
+            "with `exec` so the program replaces the shell.",
+            line=program.start_line,
         )
+    cmd = effective.get("CMD")
+    if cmd is not None and "ENTRYPOINT" not in effective and cmd.arguments:
+        for pattern, programs, entrypoint, images, example in _RUNTIME_ENTRYPOINTS:
+            if re.search(pattern, base) and re.fullmatch(programs, Path(cmd.arguments[0]).name):
+                return failed(
+                    f"line {cmd.start_line}: {base}'s ENTRYPOINT is already {entrypoint}, so {cmd.text} runs "
+                    f"`{entrypoint} {' '.join(cmd.arguments)}` and {entrypoint.split()[0]} looks for a file named "
+                    f"'{cmd.arguments[0]}'",
+                    f"On {images}, give only what follows the runtime: {example}.",
+                    line=cmd.start_line,
+                )
     return passed("CMD/ENTRYPOINT use the exec form")
 
 
@@ -275,7 +375,8 @@ _ROOT_USERS = {"root", "0", "root:root", "0:0", "root:0", "0:root"}
     title="The final stage runs as a non-root user",
     **STATIC,
     what="The last `USER` that applies to the final stage names a user other than root "
-    "(a distroless `:nonroot` base counts: it sets user 65532).",
+    "(a distroless base tagged `nonroot` counts, in any variant: `:nonroot`, `:debug-nonroot`, "
+    "`:nonroot-amd64`, `:nonroot@sha256:…` — it sets user 65532).",
     why="A process running as root in a container is root on any volume it mounts and one kernel bug away "
     "from root on the host. Most images default to root.",
     fix="Add `USER` with a non-root user that exists in the image, after the steps that need root.",
@@ -302,26 +403,65 @@ def non_root_user(subject, params) -> Outcome:
                 return failed(f"line {user.start_line}: USER {name} is root", None, line=user.start_line)
             return passed(f"runs as {name} (line {user.start_line})")
     base = _norm_ref(subject.final_base_image())
-    if base.endswith(":nonroot") or base.endswith(":debug-nonroot"):
+    if _runs_as_nonroot(base):
         return passed(f"no USER, but {base} runs as nonroot (65532)")
     return failed(f"no USER in the final stage: the container runs as the base image's user (root for {base})")
+
+
+def _pinning_problem(reference: str) -> str | None:
+    """Why an image reference is not pinned, or None when it is (a digest, or a tag other than latest)."""
+    if "@sha256:" in reference:
+        return None  # a digest pins the image whatever the tag or the name around it
+    if "$" in reference:
+        return "uses a build argument with no default"
+    name_part = reference.rsplit("/", 1)[-1]
+    if ":" not in name_part:
+        return "has no tag (means :latest)"
+    if name_part.endswith(":latest"):
+        return "uses :latest"
+    return None
+
+
+def _image_sources(model) -> list[tuple[int, str]]:
+    """(line, reference) of every ``COPY --from`` / ``RUN --mount=from=`` that names an image, not a stage."""
+    found = []
+    for stage in model.stages:
+        for instruction in stage.instructions:
+            sources = []
+            if instruction.keyword in ("COPY", "ADD") and instruction.flag("from"):
+                sources.append(instruction.flag("from"))
+            if instruction.keyword == "RUN":
+                for mount in instruction.flag_values("mount"):
+                    match = re.search(r"(?:^|,)from=([^,]+)", mount)
+                    if match:
+                        sources.append(match.group(1))
+            for source in sources:
+                reference = substitute_args(source, model.arg_defaults())
+                earlier = model.stage(reference)
+                if (earlier is not None and earlier.index < stage.index) or reference.isdigit():
+                    continue
+                if _IMAGE_LIKE.search(reference) or "$" in source:
+                    found.append((instruction.start_line, reference))
+    return found
 
 
 @check(
     id="dockerfile.pinned-bases",
     title="Base images are pinned to a version",
     **STATIC,
-    what="Every `FROM` names a tag (other than `latest`) or a digest.",
+    what="Every `FROM`, and every `COPY --from=` that names an image rather than a stage, names a tag "
+    "(other than `latest`) or a digest. A build argument counts with its default "
+    "(`ARG BASE=node:24`, `FROM ${BASE:-golang}:1.22@sha256:…`).",
     why="`latest` (or no tag) changes under you: the same Dockerfile builds a different image next month, "
     "and a build that worked in class breaks at home.",
     fix="Name the version you tested with.",
     before="""
         FROM node
-        FROM gcr.io/distroless/nodejs24-debian13:latest
+        COPY --from=busybox:latest /bin/busybox /busybox
         """,
     after="""
         FROM node:24-trixie
-        FROM gcr.io/distroless/nodejs24-debian13:nonroot
+        COPY --from=busybox:1.37 /bin/busybox /busybox
         """,
     chapter=chapter("single", "a-first-dockerfile"),
 )
@@ -331,24 +471,24 @@ def pinned_bases(subject, params) -> Outcome:
     for stage in model.stages:
         reference = model.resolved_base(stage, subject.build_args)
         earlier = model.stage(reference)
-        if reference == "scratch" or (earlier is not None and earlier.index < stage.index):
+        if reference.lower() == "scratch" or (earlier is not None and earlier.index < stage.index):
             continue
-        if "$" in reference:
-            problems.append(f"line {stage.from_instruction.start_line}: {reference} uses a build argument with no default")
-            continue
-        if "@sha256:" in reference:
-            continue
-        name_part = reference.rsplit("/", 1)[-1]
-        if ":" not in name_part:
-            problems.append(f"line {stage.from_instruction.start_line}: {reference} has no tag (means :latest)")
-        elif name_part.endswith(":latest"):
-            problems.append(f"line {stage.from_instruction.start_line}: {reference} uses :latest")
+        problem = _pinning_problem(reference)
+        if problem:
+            problems.append(f"line {stage.from_instruction.start_line}: {reference} {problem}")
+    for line, reference in _image_sources(model):
+        problem = _pinning_problem(reference)
+        if problem:
+            problems.append(f"line {line}: --from={reference} {problem}")
     if problems:
         return failed("; ".join(problems), None, problems=problems)
     return passed("every base image is pinned")
 
 
-_INSTALL = r"\b(npm (ci|install|i)\b|yarn( install)?\b|pnpm install|pip3? install|go mod download|bundle install|composer install)"
+_INSTALL = (
+    r"\b(npm (ci|install|i)\b|yarn(\s+install)?(?=\s*($|--|&&|;|\|))|pnpm (install|i)\b|pip3? install|poetry install|uv sync"
+    r"|go mod download|cargo fetch|bundle install|composer install)"
+)
 
 
 def _copy_sources(instruction) -> list[str]:
@@ -363,20 +503,33 @@ def _copies_everything(instruction) -> bool:
     return any(source.rstrip("/") in (".", "./", "*", "") for source in _copy_sources(instruction))
 
 
+def _first_install(stage, install: re.Pattern[str]):
+    """The stage's first RUN that installs dependencies (a later `pip install --no-deps .` needs the source)."""
+    for position, instruction in enumerate(stage.instructions):
+        text = " ".join(instruction.arguments) + " ".join(instruction.heredocs)
+        if instruction.keyword == "RUN" and install.search(text):
+            return position, instruction
+    return None
+
+
 @check(
     id="dockerfile.cache-friendly-order",
     title="Dependencies are installed before the source is copied",
     **STATIC,
-    what="In the stage that installs dependencies, the manifests (e.g. `package.json`, `package-lock.json`) "
-    "are copied and installed *before* the rest of the source is copied.",
+    what="In every stage that installs dependencies, the manifests (e.g. `package.json`, `package-lock.json`) "
+    "are copied and installed *before* the rest of the source is copied (`COPY . .` after the install).",
     why="Each instruction's cache depends on everything above it. If `COPY . .` comes before `npm ci`, "
     "changing one line of your code re-runs the whole install; copied after, the install comes from cache.",
     fix="Copy the manifests, install, then copy the source.",
     before="""
+        FROM node:24-trixie-slim AS build
+        WORKDIR /app
         COPY . .
         RUN npm ci
         """,
     after="""
+        FROM node:24-trixie-slim AS build
+        WORKDIR /app
         COPY package.json package-lock.json ./
         RUN npm ci
         COPY . .
@@ -385,6 +538,7 @@ def _copies_everything(instruction) -> bool:
     params=(
         Param("manifests", ["package.json", "package-lock.json"], "dependency manifests to copy first", (list,)),
         Param("install", _INSTALL, "regular expression for the install command", (str,)),
+        Param("require_install", True, "fail when no stage installs dependencies", (bool,)),
     ),
 )
 def cache_friendly_order(subject, params) -> Outcome:
@@ -392,32 +546,37 @@ def cache_friendly_order(subject, params) -> Outcome:
     install = re.compile(params["install"])
     manifests = [str(m) for m in params["manifests"]]
     subject.target_stage()
+    first_install = None
     for stage in model.needed_stages(subject.target):
-        steps = list(stage.instructions)
-        for position, instruction in enumerate(steps):
-            text = " ".join(instruction.arguments) + " ".join(instruction.heredocs)
-            if instruction.keyword != "RUN" or not install.search(text):
-                continue
-            copies = [i for i in steps[:position] if i.keyword in ("COPY", "ADD") and not i.flag("from")]
-            everything = next((i for i in copies if _copies_everything(i)), None)
-            if everything is not None:
-                return failed(
-                    f"line {everything.start_line}: `{everything.text}` copies the whole source before "
-                    f"`{instruction.text[:60]}` (line {instruction.start_line}): any code change re-runs the install",
-                    None,
-                    line=everything.start_line,
-                )
+        found = _first_install(stage, install)
+        if found is None:
+            continue
+        position, instruction = found
+        copies = [i for i in stage.instructions[:position] if i.keyword in ("COPY", "ADD") and not i.flag("from")]
+        everything = next((i for i in copies if _copies_everything(i)), None)
+        if everything is not None:
+            return failed(
+                f"line {everything.start_line}: `{everything.text}` copies the whole source before "
+                f"`{instruction.text[:60]}` (line {instruction.start_line}): any code change re-runs the install",
+                None,
+                line=everything.start_line,
+            )
+        if first_install is None:
+            first_install = instruction
             copied = [s for i in copies for s in _copy_sources(i)]
             missing = [
                 m for m in manifests if not any(fnmatch.fnmatch(m, Path(s).name) or s.rstrip("/").endswith(m) for s in copied)
             ]
-            if missing and len(missing) == len(manifests):
+            if manifests and len(missing) == len(manifests):
                 return failed(
                     f"line {instruction.start_line}: `{instruction.text[:60]}` runs before any manifest "
                     f"({', '.join(manifests)}) is copied",
                     f"Add `COPY {' '.join(manifests)} ./` before the install.",
                 )
-            return passed(f"manifests copied and installed (line {instruction.start_line}) before the source")
+    if first_install is not None:
+        return passed(f"manifests copied and installed (line {first_install.start_line}) before the source")
+    if not params["require_install"]:
+        return passed("no dependency install step: nothing to order")
     return failed(
         "no dependency install step found (npm ci, pip install, go mod download…)",
         "Install dependencies in their own RUN step after copying only the manifests.",
@@ -500,12 +659,307 @@ def dockerignore(subject, params) -> Outcome:
     return passed(f"{found.name} excludes {', '.join(map(str, params['must_exclude']))}")
 
 
+# -- what the final base ships, judged from its reference ------------------------------------
+
+#: Official images by repository name: what each ships besides the OS package manager.
+_LANGUAGE_IMAGES = {
+    "golang": "the Go compiler",
+    "rust": "the Rust compiler and cargo",
+    "gcc": "the GCC compiler",
+    "maven": "a full JDK and Maven",
+    "gradle": "a full JDK and Gradle",
+    "openjdk": "a full JDK (javac)",
+    "amazoncorretto": "a full JDK (javac)",
+    "node": "npm",
+    "python": "pip",
+    "ruby": "gem and bundler",
+    "php": "pecl and the PHP build tools",
+    "mcr.microsoft.com/dotnet/sdk": "the .NET SDK",
+}
+#: Images that are an operating system, with their package manager.
+_OS_IMAGES = {
+    "debian": "apt", "ubuntu": "apt", "alpine": "apk", "fedora": "dnf", "centos": "yum", "rockylinux": "dnf",
+    "almalinux": "dnf", "amazonlinux": "dnf", "oraclelinux": "dnf", "opensuse/leap": "zypper", "archlinux": "pacman",
+    "registry.access.redhat.com/ubi8": "dnf", "registry.access.redhat.com/ubi9": "dnf", "redhat/ubi9": "dnf",
+    "cgr.dev/chainguard/wolfi-base": "apk", "nginx": "apt", "httpd": "apt",
+}  # fmt: skip
+#: JDK distributions whose tag says JDK or JRE (eclipse-temurin:21-jre, ibm-semeru-runtimes:open-21-jdk).
+_JAVA_IMAGES = ("eclipse-temurin", "ibm-semeru-runtimes", "sapmachine", "bellsoft/liberica-openjdk-debian")
+
+
+def _os_package_manager(name: str, tag: str) -> str:
+    words = re.split(r"[-_.]", tag.lower())
+    if "alpine" in words:
+        return "apk"
+    if any(word.startswith("ubi") for word in words):
+        return "microdnf"
+    if name == "amazoncorretto":
+        return "yum"
+    return _OS_IMAGES.get(name, "apt")
+
+
+def _what_ships(reference: str) -> list[str]:
+    """What a known base image brings that a final image should not ship (empty: minimal or unknown)."""
+    name, tag = _split_reference(_norm_ref(reference))
+    name = name.lower()
+    if _is_shell_less(reference):
+        return []
+    if name.startswith("cgr.dev/chainguard/") and name != "cgr.dev/chainguard/wolfi-base":
+        return ["apk (a package manager)", "a shell"] if "dev" in tag.split("-") else []
+    if name in _OS_IMAGES:
+        return [f"{_os_package_manager(name, tag)} (a package manager)"]
+    if name in _JAVA_IMAGES:
+        kind = "a JRE" if "jre" in tag.lower() else "a full JDK (javac)"
+        return ([] if kind == "a JRE" else [kind]) + [f"{_os_package_manager(name, tag)} (a package manager)"]
+    if _is_windows_tag(tag):  # Nano Server and Server Core have no package manager
+        return [_LANGUAGE_IMAGES[name]] if name in _LANGUAGE_IMAGES else []
+    if name in _LANGUAGE_IMAGES:
+        return [_LANGUAGE_IMAGES[name], f"{_os_package_manager(name, tag)} (a package manager)"]
+    if name.startswith("mcr.microsoft.com/dotnet/"):
+        return [f"{_os_package_manager(name, tag)} (a package manager)"]
+    return []
+
+
+def _is_windows_tag(tag: str) -> bool:
+    return bool(re.search(r"nanoserver|servercore|ltsc\d", tag.lower()))
+
+
+@check(
+    id="dockerfile.final-base-tools",
+    title="The final base ships no package manager, compiler or SDK",
+    **STATIC,
+    what="Judged from the final stage's base reference alone (no engine): the base is not a known image that "
+    "brings a package manager (apt, apk, dnf…), a compiler (Go, Rust, GCC), a full JDK or an SDK. "
+    "scratch, distroless and unknown images pass; `image.no-package-manager` and `image.no-compilers` "
+    "check the built image itself.",
+    why="Whatever the base holds ships with your app: a package manager lets anyone inside the container install "
+    "tools, and a compiler or JDK adds hundreds of MB and lets an attacker build tools in place.",
+    fix="Build in a stage on the full image; start the final stage from distroless (or scratch) and copy only "
+    "the result.",
+    before="""
+        FROM golang:1.25 AS build
+        RUN go build -o /out/app .
+
+        FROM golang:1.25
+        COPY --from=build /out/app /app
+        USER 65532
+        ENTRYPOINT ["/app"]
+        """,
+    after="""
+        FROM golang:1.25 AS build
+        RUN go build -o /out/app .
+
+        FROM gcr.io/distroless/static-debian13:nonroot
+        COPY --from=build /out/app /app
+        ENTRYPOINT ["/app"]
+        """,
+    chapter=chapter("distroless", "what-distroless-is-and-is-not"),
+)
+def final_base_tools(subject, params) -> Outcome:
+    base = subject.final_base_image()
+    shipped = _what_ships(base)
+    if shipped:
+        return failed(
+            f"the final stage starts from {_norm_ref(base)}, which ships {' and '.join(shipped)}",
+            None,
+            base=base,
+            ships=shipped,
+        )
+    return passed(f"the final base {_norm_ref(base)} brings no package manager or build tools that we know of")
+
+
+# -- package manager caches --------------------------------------------------------------------
+
+_PACKAGE_INSTALLS = (
+    # (manager, install command, what removes its cache in the same RUN, cache folder a --mount=type=cache may hold)
+    ("apt", r"\bapt(-get)?\s+(\S+\s+)*?install\b", r"rm\s+-(rf|fr|r)\s+\S*/var/lib/apt/lists", "/var/lib/apt"),
+    ("apk", r"\bapk\s+(\S+\s+)*?add\b", r"--no-cache|rm\s+-(rf|fr|r)\s+\S*/var/cache/apk", "/var/cache/apk"),
+    ("dnf/yum", r"\b(dnf|yum|microdnf)\s+(\S+\s+)*?install\b", r"\b(dnf|yum|microdnf)\s+clean\s+all|rm\s+-(rf|fr|r)\s+\S*/var/cache/(dnf|yum)", "/var/cache/"),
+)  # fmt: skip
+
+
+@check(
+    id="dockerfile.package-cache-cleanup",
+    title="Package installs in the final image leave no cache behind",
+    **STATIC,
+    what="In the stages whose layers ship (the final stage and the stages it is built FROM), every `apt-get "
+    "install` removes `/var/lib/apt/lists` in the same RUN, every `apk add` uses `--no-cache`, every "
+    "`dnf`/`yum install` ends with `clean all` — or the RUN keeps that folder in a `--mount=type=cache`.",
+    why="The package index (20–50 MB for apt) is only needed while installing. Removed in a later RUN it still "
+    "ships in the earlier layer; in a build stage it does not matter, as that stage does not ship.",
+    fix="Clean up in the same RUN as the install.",
+    before="""
+        FROM debian:trixie-slim
+        RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates
+        """,
+    after="""
+        FROM debian:trixie-slim
+        RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \\
+         && rm -rf /var/lib/apt/lists/*
+        """,
+    chapter=chapter("single", "what-is-inside"),
+)
+def package_cache_cleanup(subject, params) -> Outcome:
+    chain = subject.base_chain(subject.target_stage())
+    problems = []
+    for stage in reversed(chain):
+        for instruction in stage.find("RUN"):
+            script = " ".join(instruction.arguments) + "\n" + "\n".join(instruction.heredocs)
+            cached = [m for m in instruction.flag_values("mount") if "type=cache" in m]
+            for manager, install, cleanup, cache_folder in _PACKAGE_INSTALLS:
+                if not re.search(install, script) or re.search(cleanup, script):
+                    continue
+                if any(cache_folder in mount for mount in cached):
+                    continue
+                problems.append((instruction.start_line, f"`{instruction.text[:70]}` leaves the {manager} cache in the image"))
+    if problems:
+        line, message = problems[0]
+        return failed(
+            f"line {line}: {message}",
+            "In the same RUN: `apt-get install … && rm -rf /var/lib/apt/lists/*`, `apk add --no-cache …`, "
+            "`dnf install … && dnf clean all`.",
+            problems=[{"line": l, "message": m} for l, m in problems],
+        )
+    return passed("no package cache left in the shipped layers")
+
+
+# -- RUN on a base without a shell -------------------------------------------------------------
+
+#: Programs a RUN typically calls that a distroless or scratch image does not have.
+_SYSTEM_TOOLS = {
+    "sh", "bash", "apt", "apt-get", "apk", "dpkg", "dnf", "yum", "groupadd", "useradd", "addgroup", "adduser",
+    "chown", "chmod", "mkdir", "ln", "cp", "mv", "rm", "touch", "echo", "cat", "curl", "wget", "tar", "update-ca-certificates",
+}  # fmt: skip
+
+
+def _brings_a_shell(instruction) -> bool:
+    """`COPY --from=busybox …`, `COPY … /bin/sh`: from here on the stage has a shell."""
+    return instruction.keyword in ("COPY", "ADD") and bool(re.search(r"busybox|/bin/(ba)?sh\b", instruction.text))
+
+
+@check(
+    id="dockerfile.run-needs-a-shell",
+    title="No RUN on a base that has no shell",
+    **STATIC,
+    what="No stage built on `scratch` or distroless (not `:debug`) has a shell-form `RUN` (or a heredoc RUN), "
+    "or an exec-form RUN of a system tool (`useradd`, `chown`, `apt-get`…): those images have neither a "
+    "shell nor the tools.",
+    why="`RUN useradd app` runs `/bin/sh -c \"useradd app\"`. scratch and distroless have no /bin/sh, so the "
+    "build stops there with `exec: \"/bin/sh\": no such file or directory`.",
+    fix="Do the work in a build stage and copy the result; on distroless use the built-in `nonroot` user "
+    "and `COPY --chown=nonroot:nonroot`.",
+    before="""
+        FROM gcr.io/distroless/static-debian13
+        RUN useradd --uid 10001 app
+        COPY --chown=app app /app
+        USER app
+        """,
+    after="""
+        FROM gcr.io/distroless/static-debian13
+        COPY --chown=nonroot:nonroot app /app
+        USER nonroot
+        """,
+    chapter=chapter("distroless", "what-distroless-is-and-is-not"),
+)
+def run_needs_a_shell(subject, params) -> Outcome:
+    model = subject.require_model()
+    problems = []
+    for stage in model.stages:
+        chain = subject.base_chain(stage)
+        base = model.resolved_base(chain[-1], subject.build_args)
+        if not _is_shell_less(base) or any(_brings_a_shell(i) for link in chain[1:] for i in link.instructions):
+            continue
+        for instruction in stage.instructions:
+            if _brings_a_shell(instruction):
+                break
+            if instruction.keyword != "RUN":
+                continue
+            if instruction.json_form and not instruction.heredocs:
+                program = Path(instruction.arguments[0]).name if instruction.arguments else ""
+                if program not in _SYSTEM_TOOLS:
+                    continue  # e.g. RUN ["/app", "--self-test"]: a program the stage copied in
+                reason = f"{base} has no {program}"
+            else:
+                reason = f"{base} has no /bin/sh to run it"
+            problems.append((instruction.start_line, f"`{instruction.text[:60]}` cannot run: {reason}"))
+    if problems:
+        line, message = problems[0]
+        return failed(
+            f"line {line}: {message} — the build stops here",
+            None,
+            line=line,
+            problems=[{"line": l, "message": m} for l, m in problems],
+        )
+    return passed("no RUN on a base without a shell")
+
+
+# -- secrets in ENV ----------------------------------------------------------------------------
+
+#: Words that make a variable name a secret (API_KEY, DB_PASSWORD, NPM_TOKEN, AWS_SECRET_ACCESS_KEY…).
+_SECRET_WORDS = {"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIALS", "PRIVATE"}
+_SECRET_PAIRS = {("API", "KEY"), ("ACCESS", "KEY"), ("SECRET", "KEY"), ("PRIVATE", "KEY"), ("AUTH", "KEY"), ("CLIENT", "SECRET")}
+#: Last words that make the variable point at a secret (or describe one) rather than hold it.
+_NOT_A_SECRET = {"FILE", "PATH", "DIR", "URL", "URI", "ENDPOINT", "HEADER", "NAME", "TTL", "EXPIRY", "LENGTH", "SIZE", "TIMEOUT", "TYPE", "ENABLED"}
+
+
+def _is_secret_name(name: str) -> bool:
+    words = [w for w in re.split(r"[_\W]+", name.upper()) if w]
+    if not words or words[-1] in _NOT_A_SECRET:
+        return False
+    return bool(set(words) & _SECRET_WORDS) or any(pair in _SECRET_PAIRS for pair in zip(words, words[1:]))
+
+
+@check(
+    id="dockerfile.no-secrets-in-env",
+    title="No secret is baked into the image with ENV",
+    **STATIC,
+    what="No `ENV` sets a variable whose name says it holds a secret (`*_PASSWORD`, `*_TOKEN`, `*_SECRET`, "
+    "`API_KEY`, `AWS_SECRET_ACCESS_KEY`…) to a value. Names for where a secret is (`*_FILE`, `*_PATH`, `*_URL`) "
+    "and empty values pass.",
+    why="ENV values are stored in the image's config: `docker inspect` and `docker history` show them to anyone "
+    "who can pull the image, for ever, even from a later layer that unsets them.",
+    fix="Pass secrets at run time (`docker run -e`, a secrets manager), or at build time with "
+    "`RUN --mount=type=secret,id=…` so they never reach a layer.",
+    before="""
+        FROM node:24-trixie-slim
+        ENV NPM_TOKEN=npm_3kXo9bQ
+        RUN npm ci
+        """,
+    after="""
+        FROM node:24-trixie-slim
+        RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci
+        """,
+    chapter=chapter("single", "a-first-dockerfile"),
+)
+def no_secrets_in_env(subject, params) -> Outcome:
+    model = subject.require_model()
+    problems = []
+    for instruction in model.instructions:
+        if instruction.keyword != "ENV":
+            continue
+        pairs = list(zip(instruction.arguments[0::2], instruction.arguments[1::2]))
+        for name, value in pairs:
+            if _is_secret_name(name) and value.strip("\"' "):
+                problems.append((instruction.start_line, f"ENV {name}=… puts a secret in the image config"))
+    if problems:
+        line, message = problems[0]
+        return failed(
+            f"line {line}: {message}: `docker inspect` shows it to anyone who pulls the image",
+            None,
+            line=line,
+            problems=[{"line": l, "message": m} for l, m in problems],
+        )
+    return passed("no secret-like ENV")
+
+
 @check(
     id="dockerfile.hadolint",
     title="hadolint finds nothing the lab forbids",
     **STATIC,
     what="Runs hadolint (the field's Dockerfile linter) with the course's configuration. Findings whose code "
-    "the lab lists in `fail_on` fail the check; the others are shown as warnings.",
+    "the lab lists in `fail_on` fail the check; the others are shown as warnings. Findings the course knows "
+    "to be wrong for a construct (ShellCheck on a heredoc fed to a command, /bin/sh advice on Windows images) "
+    "are left out, and listed under `filtered` in the JSON report.",
     why="hadolint knows hundreds of Dockerfile and shell pitfalls (e.g. DL3007 `latest`, DL3025 shell-form CMD, "
     "DL3059 consecutive RUNs). Learning its codes pays off in every project after this course.",
     fix="Read the rule's page (https://github.com/hadolint/hadolint/wiki/DLxxxx) and change the line it names.",
@@ -532,7 +986,12 @@ def hadolint(subject, params) -> Outcome:
     fail_on = {str(c) for c in params["fail_on"]}
     failing = [f for f in result.findings if f.code in fail_on]
     warnings = [str(f) for f in result.findings if f.code not in fail_on]
+    warnings += [
+        f"line {line}: hadolint cannot read this heredoc (BuildKit can); it linted the file without it"
+        for line in result.unread_heredocs
+    ]
     findings = [{"code": f.code, "level": f.level, "line": f.line, "message": f.message, "url": f.url} for f in result.findings]
+    filtered = [{"code": f.code, "line": f.line, "message": f.message, "why_left_out": why} for f, why in result.filtered]
     if failing:
         first = failing[0]
         more = f" (and {len(failing) - 1} more)" if len(failing) > 1 else ""
@@ -541,6 +1000,7 @@ def hadolint(subject, params) -> Outcome:
             f"See {first.url}",
             findings=findings,
             warnings=warnings,
+            filtered=filtered,
         )
     message = "no findings" if not warnings else f"no forbidden findings; {len(warnings)} warning(s)"
-    return passed(message, findings=findings, warnings=warnings)
+    return passed(message, findings=findings, warnings=warnings, filtered=filtered)

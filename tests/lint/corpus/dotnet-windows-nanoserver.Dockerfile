@@ -1,0 +1,14 @@
+# escape=`
+FROM mcr.microsoft.com/dotnet/sdk:8.0-windowsservercore-ltsc2022 AS build
+WORKDIR C:\src
+COPY *.csproj .
+RUN dotnet restore
+COPY . .
+RUN dotnet publish -c Release -o C:\app --no-restore
+RUN dir C:\app | findstr /i dll
+
+FROM mcr.microsoft.com/dotnet/aspnet:8.0-nanoserver-ltsc2022
+WORKDIR C:\app
+COPY --from=build C:\app .
+USER ContainerUser
+ENTRYPOINT ["dotnet", "Web.dll"]

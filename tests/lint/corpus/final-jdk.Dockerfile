@@ -1,0 +1,11 @@
+FROM maven:3.9-eclipse-temurin-21 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B dependency:go-offline
+COPY src ./src
+RUN mvn -B package -DskipTests
+
+FROM eclipse-temurin:21-jdk-jammy
+COPY --from=build /src/target/app.jar /opt/app.jar
+USER 1001
+ENTRYPOINT ["java", "-jar", "/opt/app.jar"]

@@ -1,0 +1,9 @@
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package*.json ./
+RUN npm ci --omit=dev
+COPY . .
+
+FROM gcr.io/distroless/nodejs22-debian12:nonroot
+COPY --from=build /app /app
+ENTRYPOINT ["/bin/sh", "-c", "node /app/server.js"]

@@ -1,0 +1,144 @@
+"""`stagelab lint` on input that is not a good Dockerfile: a clear message, the right exit status, no hang."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from stagelab.dockerfile import DockerfileUnreadable, parse, read_text
+from stagelab.dockerfile.model import MAX_DOCKERFILE_BYTES
+from stagelab.grading import catalogue, grader
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+GOOD = 'FROM gcr.io/distroless/static-debian12:nonroot\nCOPY app /app\nENTRYPOINT ["/app"]\n'
+
+
+def run_lint(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """The real command in a fresh interpreter, as a user runs it."""
+    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    return subprocess.run(
+        [sys.executable, "-m", "stagelab", "lint", *args], capture_output=True, text=True, timeout=timeout, env=env
+    )
+
+
+def test_a_named_pipe_is_refused_at_once_instead_of_hanging(tmp_path):
+    fifo = tmp_path / "Dockerfile"
+    os.mkfifo(fifo)
+    started = time.perf_counter()
+    completed = run_lint(str(fifo), timeout=20)
+    assert time.perf_counter() - started < 15
+    assert completed.returncode == 2
+    assert "named pipe" in completed.stdout + completed.stderr
+
+
+def test_dev_zero_is_refused_without_reading_it():
+    with pytest.raises(DockerfileUnreadable, match="a device"):
+        read_text("/dev/zero")
+
+
+def test_a_file_over_the_limit_is_refused_after_reading_at_most_the_limit(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"FROM scratch\n" + b"#" * (3 * MAX_DOCKERFILE_BYTES))
+    with pytest.raises(DockerfileUnreadable, match="a Dockerfile is a few KB"):
+        read_text(path)
+
+
+def test_a_missing_file_exits_2_and_says_file_not_found(tmp_path):
+    completed = run_lint(str(tmp_path / "nope"))
+    assert completed.returncode == 2
+    assert "file not found" in completed.stdout
+    assert "could not lint" in completed.stderr
+
+
+def test_a_directory_exits_2_and_says_so(tmp_path):
+    completed = run_lint(str(tmp_path))
+    assert completed.returncode == 2 and "is a directory" in completed.stdout
+
+
+def test_findings_exit_1_and_a_clean_file_exits_0(tmp_path):
+    clean = tmp_path / "clean.Dockerfile"
+    clean.write_text(GOOD)
+    unpinned = tmp_path / "unpinned.Dockerfile"
+    unpinned.write_text(GOOD.replace(":nonroot", ""))
+    assert run_lint(str(clean)).returncode == 0
+    assert run_lint(str(unpinned)).returncode == 1
+
+
+def test_could_not_lint_wins_over_findings(tmp_path):
+    unpinned = tmp_path / "unpinned.Dockerfile"
+    unpinned.write_text(GOOD.replace(":nonroot", ""))
+    assert run_lint(str(unpinned), str(tmp_path / "nope")).returncode == 2
+
+
+#: The check's general fix is about inline comments: right for its diagnoses, unrelated to these errors.
+COMMENTS_FIX = catalogue.get("dockerfile.parses").fix
+
+
+def test_a_load_error_hint_names_the_real_problem_not_comments(tmp_path):
+    for path, problem in ((tmp_path / "nope", "path"), (tmp_path, "Dockerfile inside it")):
+        result = grader.lint(path).result("dockerfile.parses")
+        assert result.status == "failed"
+        assert result.hint != COMMENTS_FIX and problem in result.hint, result.hint
+
+
+def test_a_syntax_error_hint_is_not_about_comments_either(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text("RUN echo no from\n")
+    result = grader.lint(path).result("dockerfile.parses")
+    assert "no FROM" in result.message
+    assert result.hint != COMMENTS_FIX and "Start the first stage with `FROM" in result.hint
+
+
+def _many_stages(size: int) -> str:
+    chunk = "FROM debian:12-slim AS s{0}\nCOPY --from=s{1} /a /a\n"
+    parts, length, index = [], 0, 0
+    while length < size:
+        part = chunk.format(index, max(index - 1, 0))
+        parts.append(part)
+        length += len(part)
+        index += 1
+    return "".join(parts)
+
+
+def test_checks_take_linear_time_in_the_number_of_stages(tmp_path):
+    checks = [c for c in grader.LINT_CHECKS if c != "dockerfile.hadolint"]
+    timings = {}
+    for size in (100_000, 400_000):
+        path = tmp_path / f"{size}.Dockerfile"
+        path.write_text(_many_stages(size))
+        grader.lint(path, checks)  # warm up
+        started = time.perf_counter()
+        grader.lint(path, checks)
+        timings[size] = time.perf_counter() - started
+    # Four times the stages: about four times the time when linear, sixteen when quadratic.
+    assert timings[400_000] < 8 * timings[100_000] + 0.2, timings
+
+
+def test_a_file_just_under_the_limit_lints_in_seconds_not_minutes(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text(_many_stages(MAX_DOCKERFILE_BYTES - 100)[: MAX_DOCKERFILE_BYTES - 100].rsplit("\n", 1)[0] + "\n")
+    assert path.stat().st_size < MAX_DOCKERFILE_BYTES
+    started = time.perf_counter()
+    report = grader.lint(path)
+    assert time.perf_counter() - started < 15
+    assert report.result("dockerfile.parses").status == "passed"
+
+
+def test_env_with_spaces_around_the_equals_sign_is_a_finding_that_says_what_happened(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM debian:12-slim\nENV MODE = release\n")
+    result = grader.lint(path).result("dockerfile.parses")
+    assert result.status == "failed" and "sets MODE to '= release'" in result.message
+    assert "ENV MODE=release" in result.hint
+
+
+def test_arg_defaults_with_a_fallback_resolve_like_buildkit():
+    model = parse("ARG BASE\nARG TAG=1.22\nFROM ${BASE:-golang}:${TAG}\nFROM ${MISSING}\n")
+    assert model.resolved_base(model.stages[0]) == "golang:1.22"
+    assert model.resolved_base(model.stages[0], {"BASE": "mirror/golang"}) == "mirror/golang:1.22"
+    assert model.resolved_base(model.stages[1]) == "${MISSING}"
