@@ -153,7 +153,7 @@ def verify(view, entry: Entry | None) -> Verdict:
     else:
         # A program that already exited (a CLI app): what the engine started is all there is.
         argvs = [view.argv] if view.argv else []
-    shown = tuple(" ".join(argv)[:160] for argv in argvs)
+    shown = tuple(_short(" ".join(argv)) for argv in argvs)
     pid1 = shown[0] if shown else ""
     app_found = False
     others: list[str] = []
@@ -165,7 +165,7 @@ def verify(view, entry: Entry | None) -> Verdict:
         if is_app:
             app_found = True
         elif Path(argv[0]).name not in WRAPPERS:
-            others.append(" ".join(argv)[:160])
+            others.append(_short(" ".join(argv)))
             if reason:
                 reasons.append(reason)
     if app_found and not others:
@@ -181,6 +181,10 @@ def verify(view, entry: Entry | None) -> Verdict:
     return Verdict(True, False, message, shown, pid1)
 
 
+def _short(command: str, limit: int = 72) -> str:
+    return command if len(command) <= limit else command[: limit - 1] + "…"
+
+
 def _is_app(view, argv: tuple[str, ...], entry: Entry) -> tuple[bool, str]:
     program = Path(argv[0]).name
     if entry.language == "python":
@@ -188,7 +192,9 @@ def _is_app(view, argv: tuple[str, ...], entry: Entry) -> tuple[bool, str]:
             return False, ""
         script = _python_script(argv[1:])
         if script is None:
-            return False, "not a script file: " + " ".join(argv[1:3])
+            return False, "code given on the command line, not a script"
+        if "-m" in argv[1:] and not view.read_file(script + ".py", limit=1):
+            return False, f"the module {script.replace('/', '.')}, not a script of the lab"
         return _same_script(view, script, entry, (".py", "/__main__.py"))
     if entry.language == "node":
         if not _NODE.match(program):

@@ -252,7 +252,7 @@ ADVICE: dict[str, tuple[Advice, ...]] = {
     "image.builds": (
         _a(_PY + _GO + _OTHER, "Read the failing step's output: a missing file in COPY (check the context and .dockerignore), "
            "a RUN that exits non-zero, a base image that is not there.",
-           "COPY src/ ./app/   # not a path in the context", "COPY . ./", chapter("single", "a-first-dockerfile")),
+           "# src/ is not a folder of the context\nCOPY src/ ./app/", "COPY . ./app/", chapter("single", "a-first-dockerfile")),
     ),
     "build.dependency-layer-cached": (
         _a(_PY, "Copy requirements.txt and install before copying the rest of the source.",
@@ -363,8 +363,8 @@ ADVICE: dict[str, tuple[Advice, ...]] = {
     "runtime.stops-cleanly": (
         _a(_PY, "As PID 1 the Python process gets no default action for SIGTERM and Python installs no handler: add "
            "one (`signal.signal(signal.SIGTERM, stop)` that ends the server), and start the script in the exec form.",
-           'CMD ["app.py"]  # app.py has no SIGTERM handler',
-           'CMD ["app.py"]  # app.py: signal.signal(signal.SIGTERM, stop)', _PY_CHAPTER),
+           '# app.py installs no SIGTERM handler\nCMD ["app.py"]',
+           '# app.py: signal.signal(signal.SIGTERM, stop)\nCMD ["app.py"]', _PY_CHAPTER),
         _a(_GO, "As PID 1 the binary gets no default action for SIGTERM: catch it (`signal.NotifyContext(ctx, "
            "syscall.SIGTERM)`, then `server.Shutdown`), and start it in the exec form.",
            "ENTRYPOINT /app", 'ENTRYPOINT ["/app"]', _GO_CHAPTER),
@@ -467,7 +467,7 @@ HINTS: tuple[Hint, ...] = (
          "Check USER and file modes."),
     Hint("port", _RUNTIME, ALL, "The app could not open its port. Ports below 1024 need root; use the lab's port."),
     # -- the process that answered is not the lab's app --
-    Hint("other-program", ("runtime.responds", "runtime.output"), ALL, "Ship and start the lab's own app ({entry}) as "
+    Hint("other-program", _RUNTIME, ALL, "Ship and start the lab's own app ({entry}) as "
          "the container's program: the grader checks which program answers, not only what it answers."),
     # -- SIGTERM --
     Hint("shell-pid1", ("runtime.stops-cleanly",), ALL, "A shell is PID 1 ({pid1}) and does not pass SIGTERM on to "
