@@ -40,7 +40,8 @@ def test_held_out_labs_use_only_keys_the_instructor_page_documents():
     page = PAGE.read_text()
     for kind in LABS:
         data = yaml.safe_load((_lab(kind) / "lab.yaml").read_text())
-        keys = [f"`{key}`" for key in data if key not in ("checks",)]
+        keys = [f"`{key}`" for key in data if key not in ("build", "run")]
+        keys += [f"`build.{key}`" for key in data["build"]]
         keys += [f"`run.{key}`" for key in data["run"] if key not in ("http", "app")]
         keys += [f"`run.http.{key}`" for key in data["run"]["http"]]
         keys += [f"`run.app.{key}`" for key in data["run"].get("app", {})]
@@ -82,3 +83,28 @@ def test_held_out_submission_gets_the_expected_verdict_and_first_hint(kind, name
         ours = re.sub(r"`[^`]*`|'[^']*'|\"[^\"]*\"", "", result.hint or "")
         assert hints.fits(ours, language), (result.check_id, result.hint)
         assert hints.fits(result.chapter or "", language), (result.check_id, result.chapter)
+
+
+@pytest.mark.engine
+def test_terminal_report_prints_the_build_steps_in_their_own_section(engine, leak_check):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(HERE.parents[2] / "src"))
+    lab = _lab("python-lab")
+    out = subprocess.run(
+        [sys.executable, "-m", "stagelab.cli", "grade", str(lab), "--submission",
+         str(HERE / "python-lab" / "submissions" / "copy-whole-builder"), "--no-progress"],
+        capture_output=True, text=True, env=env, timeout=600,
+    )
+    assert out.returncode == 1, out.stderr
+    lines = out.stdout.splitlines()
+    section = next(i for i, line in enumerate(lines) if line.strip().startswith("Build steps"))
+    hadolint = next(i for i, line in enumerate(lines) if "dockerfile.hadolint" in line)
+    builds = next(i for i, line in enumerate(lines) if "image.builds" in line)
+    assert hadolint < section < builds
+    assert lines[section - 1].strip() == ""  # not inside the hadolint row
+    steps = lines[section + 1 : builds]
+    assert any("line   6 COPY --from=build / /" in line for line in steps), steps
+    assert "Traceback" not in out.stdout + out.stderr
