@@ -157,7 +157,8 @@ def stops_cleanly(subject, params) -> Outcome:
     title="The program prints the expected output",
     **RUNTIME,
     what="Runs the image with the lab's `run.command` arguments, waits for it to exit, and checks its exit code "
-    "and output. `{nonce}` in the command and expected output is a fresh random token per grading.",
+    "and output. `{nonce}` in the command and expected output is a fresh random token per grading; the program "
+    "the engine started is compared with the lab's app (`run.app`), as for `runtime.responds`.",
     why="For a command-line tool, the output and exit code are the behaviour. A binary that cannot start on its "
     "base (a CGO binary on `static`, a missing library) builds fine and fails here.",
     fix="Read the output in the report. For Go on distroless/static or scratch, build with CGO_ENABLED=0.",
