@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from stagelab.grading import catalogue, hints
 from stagelab.grading.spec import LANGUAGES, parse_spec
-
-from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 PAIRS = [(c.id, language) for c in catalogue.all_checks() for language in hints.LANGUAGES]
