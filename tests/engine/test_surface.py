@@ -131,3 +131,23 @@ def test_distroless_status_d_files_list_packages():
     }
     packages = installed_packages({}, contents)
     assert [(p.name, p.source) for p in packages] == [("libc6", "status.d"), ("tzdata", "status.d")]
+
+
+def test_busybox_applets_named_dpkg_and_rpm_are_not_package_managers():
+    # distroless :debug: a static busybox at /busybox with a symlink per applet.
+    files = tree(program("/busybox/busybox"), symlink("/busybox/dpkg", "busybox"), symlink("/busybox/rpm", "busybox"),
+                 symlink("/busybox/sh", "busybox"))
+    surface = attack_surface(files, {})
+    assert surface.package_managers == ()
+    assert "/busybox/sh" in surface.shells
+    assert surface.busybox_applets == ("/busybox/dpkg", "/busybox/rpm", "/busybox/sh")
+
+
+def test_hardlinked_busybox_applets_are_applets_too():
+    files = tree(program("/bin/busybox"), FileEntry("/bin/dpkg", 0, 0o755, 0, 0, "hardlink", "bin/busybox"))
+    assert attack_surface(files, {}).package_managers == ()
+
+
+def test_a_real_dpkg_beside_busybox_is_still_a_package_manager():
+    files = tree(program("/busybox/busybox"), symlink("/busybox/rpm", "busybox"), program("/usr/bin/dpkg"))
+    assert attack_surface(files, {}).package_managers == ("dpkg",)

@@ -48,8 +48,10 @@ def app_dir(tmp_path_factory):
     return engine_app(tmp_path_factory.mktemp("corpus-app"))
 
 
-def lab_for(tmp_path, name, checks, app_dir, dockerfile, base, cli=False):
+def lab_for(tmp_path, name, checks, app_dir, dockerfile, base, cli=False, language=None):
     spec = {"title": name, "run": CLI_RUN if cli else HTTP_RUN, "checks": checks}
+    if language:
+        spec["language"] = language
     return make_lab(tmp_path, name, spec, app_dir, dockerfile.replace("{base}", base))
 
 
@@ -62,7 +64,8 @@ def test_engine_corpus_dockerfile_fails_the_right_check_and_leaves_nothing(
     name, tmp_path, busybox_base, app_dir, leak_check
 ):
     case = CASES[name]
-    lab = lab_for(tmp_path, name, case["checks"], app_dir, case["dockerfile"], busybox_base, case.get("cli", False))
+    lab = lab_for(tmp_path, name, case["checks"], app_dir, case["dockerfile"], busybox_base, case.get("cli", False),
+                  case.get("language"))
     images_before = our_images()
     started = time.monotonic()
     report = grader.grade(lab)

@@ -51,19 +51,30 @@ def run_grade(args: argparse.Namespace) -> int:
     if not quiet:
         console.print(f"Grading [bold]{escape(args.lab)}[/]{' (solution)' if args.solution else ''}…")
 
+    # The build's steps print in a section of their own, between the static checks and image.builds.
+    build_section = {"open": False}
+
     def on_result(result) -> None:
         if not quiet:
+            if build_section["open"]:
+                build_section["open"] = False
+                console.print()
             report_formats.print_result(result, console, 36)
 
     def on_build_event(event) -> None:
         if quiet:
             return
         kind = getattr(event.kind, "value", event.kind)
+        if kind in ("step-finished", "step-cached", "step-failed", "queued") and not build_section["open"]:
+            build_section["open"] = True
+            console.print()
+            console.print(" [bold]Build steps[/] (BuildKit)")
         if kind in ("step-finished", "step-cached", "step-failed") and event.step is not None:
             mark = {"step-finished": "·", "step-cached": "⚡", "step-failed": "✗"}[kind]
-            console.print(f"      {mark} build: {escape(event.step.instruction[:90])}", style="dim")
+            line = f"line {event.step.line:>3} " if event.step.line else "         "
+            console.print(f"   {mark} {line}{escape(event.step.instruction[:90])}", style="dim")
         elif kind == "queued":
-            console.print(f"      {escape(event.text or '')}", style="magenta")
+            console.print(f"   {escape(event.text or '')}", style="magenta")
 
     report = grader.grade(
         args.lab,

@@ -23,8 +23,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import docker.errors
 
@@ -32,6 +33,7 @@ from .. import labels as stagelab_labels
 from ..errors import ImageNotFound, ProbeError
 from . import cleanup
 from .client import PREPARE_HINT, client, engine_errors
+from .processes import ContainerView
 
 #: How much of the HTTP body and of the logs a result keeps.
 HTTP_BODY_LIMIT = 64 * 1024
@@ -66,6 +68,8 @@ class ProbeResult:
     memory_mb: int | None = None
     #: The engine's own words when the container could not start (for the curious).
     engine_message: str | None = None
+    #: What the ``inspect`` callback of :func:`probe` returned (e.g. which program answered).
+    inspection: Any = None
 
     @property
     def ok(self) -> bool:
@@ -227,6 +231,7 @@ def probe(
     stop_timeout_s: float = 5,
     expect_exit: bool = False,
     run_id: str | None = None,
+    inspect: Callable[[ContainerView], Any] | None = None,
 ) -> ProbeResult:
     """Run ``image`` with safe defaults and report how it behaved.
 
@@ -234,6 +239,9 @@ def probe(
     to answer HTTP on that port (published on 127.0.0.1), GET ``http_path``, then
     stop it with SIGTERM and see whether it exits within ``stop_timeout_s``.
     With ``expect_exit``: wait up to ``timeout_s`` for the container to exit.
+    ``inspect`` is called with a :class:`~stagelab.engine.processes.ContainerView` of the
+    container while the app still runs (right after it answered), or once a CLI app has
+    exited; what it returns is kept as ``inspection``.
     The container is always removed. Raises :class:`ImageNotFound` for a missing image.
     """
     run_id = run_id or stagelab_labels.new_run_id("probe")
@@ -268,9 +276,13 @@ def probe(
             outcome["started"] = True
             if expect_exit:
                 _wait_for_exit(container, timeout_s, outcome)
+                if inspect is not None and not outcome["timed_out"]:
+                    outcome["inspection"] = inspect(ContainerView(container))
             else:
                 _wait_for_answer(container, port, http_path, created_at, timeout_s, outcome)
                 if outcome["ready"]:
+                    if inspect is not None:
+                        outcome["inspection"] = inspect(ContainerView(container))
                     _stop(container, stop_timeout_s, outcome)
             state = _state(container)
             outcome["oom_killed"] = bool(state.get("OOMKilled"))

@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 #: Bump when the report's shape changes, so old disk-cache files are ignored.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 _ROOT_USERS = ("", "0", "root")
 
 

@@ -5,7 +5,10 @@ shells, package managers, compilers and build tools, interpreters, setuid/setgid
 files, the number of executables, and the installed Debian packages (from
 ``/var/lib/dpkg/status``, or distroless-style ``/var/lib/dpkg/status.d/*``).
 Symlinks are resolved inside the image (merged /usr: ``/bin`` -> ``usr/bin``), and a
-tool only counts when the file it names is really there.
+tool only counts when the file it names is really there. A name that is a link to
+busybox (``/busybox/dpkg`` in distroless ``:debug``) is a busybox *applet*, listed
+as such: busybox's ``dpkg`` and ``rpm`` applets are not package managers (no
+package database, no repositories), while its ``sh`` is a real shell.
 """
 
 from __future__ import annotations
@@ -79,6 +82,8 @@ class AttackSurface:
     setuid_files: tuple[str, ...]
     executables_count: int
     packages: tuple[Package, ...]
+    #: Names that are links to busybox (applets), e.g. ``/busybox/dpkg``; their shells count as shells.
+    busybox_applets: tuple[str, ...] = ()
 
     @property
     def has_shell(self) -> bool:
@@ -102,6 +107,7 @@ class AttackSurface:
             "executables_count": self.executables_count,
             "packages_count": len(self.packages),
             "packages": [{"name": p.name, "version": p.version, "source": p.source} for p in self.packages],
+            "busybox_applets_count": len(self.busybox_applets),
             "has_shell": self.has_shell,
             "has_package_manager": self.has_package_manager,
             "has_compilers": self.has_compilers,
@@ -126,6 +132,26 @@ def _runnable(files: dict[str, FileEntry], path: str) -> bool:
     if entry.kind == "hardlink" and entry.link_target:
         entry = files.get(entry.link_target, entry)
     return entry.kind in ("file", "hardlink") and bool(entry.mode & 0o111)
+
+
+def _real_file(files: dict[str, FileEntry], path: str) -> str | None:
+    """The regular file a path ends at: symlinks resolved, a hardlink taken to the file it links to."""
+    real = resolve(files, path)
+    entry = files.get(real) if real is not None else None
+    if entry is not None and entry.kind == "hardlink" and entry.link_target:
+        return "/" + entry.link_target.lstrip("/")
+    return real
+
+
+def _busybox_files(files: dict[str, FileEntry]) -> set[str]:
+    """The busybox binaries of an image: files named busybox, and the files hardlinked under that name."""
+    found = set()
+    for path, entry in files.items():
+        if posixpath.basename(path) == "busybox" and entry.kind in ("file", "hardlink"):
+            found.add(path)
+            if entry.kind == "hardlink" and entry.link_target:
+                found.add("/" + entry.link_target.lstrip("/"))
+    return found
 
 
 def _in_program_folder(path: str) -> bool:
@@ -189,7 +215,9 @@ def attack_surface(files: dict[str, FileEntry], contents: dict[str, bytes]) -> A
     compilers: set[str] = set()
     interpreters: set[str] = set()
     setuid: list[str] = []
+    applets: list[str] = []
     executables = 0
+    busybox = _busybox_files(files)
     for path, entry in files.items():
         if entry.kind not in ("file", "hardlink", "symlink"):
             continue
@@ -211,6 +239,10 @@ def attack_surface(files: dict[str, FileEntry], contents: dict[str, bytes]) -> A
         if not any(kinds) or not _runnable(files, path):
             continue
         is_shell, is_manager, is_compiler, is_interpreter = kinds
+        if busybox and filename != "busybox" and _real_file(files, path) in busybox:
+            # An applet: busybox's own dpkg/rpm are no package managers; its sh is a shell.
+            applets.append(path)
+            is_manager = is_compiler = False
         if is_shell:
             shells.append(path)
         if is_manager:
@@ -227,4 +259,5 @@ def attack_surface(files: dict[str, FileEntry], contents: dict[str, bytes]) -> A
         setuid_files=tuple(sorted(setuid)),
         executables_count=executables,
         packages=installed_packages(files, contents),
+        busybox_applets=tuple(sorted(applets)),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import checks as _checks  # noqa: F401  (importing registers the checks)
+from . import hints
 from .checks.base import FAMILIES, CheckDefinition, registry
 
 __all__ = ["all_checks", "as_markdown", "get", "registry"]
@@ -14,6 +15,9 @@ _FAMILY_TITLES = {
     "runtime": "Runtime checks (the running container)",
     "structure": "Optional checks with the field's tools",
 }
+
+
+_LANGUAGE_NAMES = {"python": "Python", "node": "Node.js", "go": "Go", "other": "other languages"}
 
 
 def all_checks() -> list[CheckDefinition]:
@@ -46,7 +50,8 @@ def as_markdown(heading_level: int = 1, link_chapters: bool = False) -> str:
         "",
         "Every check a lab can use, with what it looks at, why it matters and how to fix a failure. "
         "A lab lists the checks it uses in its `lab.yaml` (see the instructor guide); the parameters "
-        "go under `with:`.",
+        "go under `with:`. The fix, its example and the chapter that teaches it are given for each "
+        "language a lab can declare (`language:` in `lab.yaml`); a learner sees only their lab's.",
         "",
     ]
     for family in FAMILIES:
@@ -55,6 +60,7 @@ def as_markdown(heading_level: int = 1, link_chapters: bool = False) -> str:
             continue
         lines += [f"{h}# {_FAMILY_TITLES[family]}", ""]
         for definition in members:
+            own, *others = hints.variants(definition)
             lines += [
                 f"({definition.id.replace('.', '-')})=",
                 f"{h}## `{definition.id}` — {definition.title}",
@@ -63,26 +69,36 @@ def as_markdown(heading_level: int = 1, link_chapters: bool = False) -> str:
                 "",
                 f"**Why it matters.** {definition.why}",
                 "",
-                f"**How to fix it.** {definition.fix}",
-                "",
-                "Before:",
-                "",
-                "```dockerfile",
-                definition.before,
-                "```",
-                "",
-                "After:",
-                "",
-                "```dockerfile",
-                definition.after,
-                "```",
-                "",
             ]
+            only = hints.ONLY_FOR.get(definition.id)
+            if only:
+                lines += [f"**Only for** {', '.join(_LANGUAGE_NAMES[language] for language in only)} labs.", ""]
+            for advice in (own, *others):
+                if not advice.languages or (only and not set(advice.languages) & set(only)):
+                    continue
+                names = ", ".join(_LANGUAGE_NAMES[language] for language in advice.languages)
+                lines += [
+                    f"**How to fix it ({names}).** {advice.fix}",
+                    "",
+                    "Before:",
+                    "",
+                    "```dockerfile",
+                    advice.before,
+                    "```",
+                    "",
+                    "After:",
+                    "",
+                    "```dockerfile",
+                    advice.after,
+                    "```",
+                    "",
+                    f"Taught in: {_chapter_link(advice.chapter, link_chapters)}",
+                    "",
+                ]
             if definition.params:
                 lines += ["| Parameter | Default | Meaning |", "| --- | --- | --- |"]
                 for param in definition.params:
                     default = f"`{param.default!r}`".replace("|", "\\|")
                     lines.append(f"| `{param.name}` | {default} | {param.description} |")
                 lines.append("")
-            lines += [f"Taught in: {_chapter_link(definition.chapter, link_chapters)}", ""]
     return "\n".join(lines).rstrip() + "\n"

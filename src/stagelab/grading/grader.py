@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EngineUnavailable, LabSpecError, StagelabError
-from . import catalogue
+from . import catalogue, hints
 from .checks.base import CheckDefinition, CouldNotGrade, Phase, SkipCheck
 from .results import ERROR, FAILED, PASSED, SKIPPED, CheckResult, GradeReport
 from .spec import CheckSpec, LabSpec, load_spec
@@ -73,12 +73,16 @@ def run_check(subject: Subject, check: CheckSpec, definition: CheckDefinition) -
     could_not_grade = None
     hint = None
     details: dict[str, Any] = {}
+    language = subject.language
+    advice = hints.advice(definition, language)
     try:
         outcome = definition.function(subject, check.params)
         status = PASSED if outcome.passed else FAILED
         message = outcome.message
         details = dict(outcome.details)
-        hint = None if outcome.passed else (outcome.hint or definition.fix)
+        # A check's own hint wins when it fits the lab's language; else the language's standard fix.
+        if not outcome.passed:
+            hint = outcome.hint if outcome.hint and hints.fits(outcome.hint, language) else advice.fix
     except SkipCheck as skip:
         status, message = SKIPPED, f"skipped: {skip.reason}"
     except CouldNotGrade as error:
@@ -100,7 +104,7 @@ def run_check(subject: Subject, check: CheckSpec, definition: CheckDefinition) -
         details=details,
         duration_s=time.perf_counter() - started,
         family=definition.family,
-        chapter=definition.chapter,
+        chapter=advice.chapter,
     )
     return result, could_not_grade
 
@@ -123,7 +127,7 @@ def run_checks(
             result = CheckResult(
                 definition.id, definition.title, SKIPPED, 0.0, check.points,
                 f"skipped: could not grade (see {stopped_at})",
-                family=definition.family, chapter=definition.chapter,
+                family=definition.family, chapter=hints.advice(definition, subject.language).chapter,
             )  # fmt: skip
         else:
             result, could_not_grade = run_check(subject, check, definition)

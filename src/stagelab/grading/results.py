@@ -70,6 +70,13 @@ class GradeReport:
             return 2
         return 0 if self.all_passed else 1
 
+    @property
+    def first_failure(self) -> CheckResult | None:
+        """The failure to show first: the first failed check in report order (phase order, then lab.yaml
+        order) that carries points; failed 0-point checks (warnings) only when no other check failed."""
+        failed = [r for r in self.results if r.status == FAILED]
+        return next((r for r in failed if r.max_points > 0), failed[0] if failed else None)
+
     def result(self, check_id: str) -> CheckResult | None:
         """The result of a check by id (the first one, if a lab lists it twice)."""
         return next((r for r in self.results if r.check_id == check_id), None)
@@ -78,4 +85,6 @@ class GradeReport:
         data = asdict(self)
         data["results"] = [r.to_dict() for r in self.results]
         data["all_passed"] = self.all_passed
+        first = self.first_failure
+        data["first_failure"] = {"check_id": first.check_id, "message": first.message, "hint": first.hint} if first else None
         return data

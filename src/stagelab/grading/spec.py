@@ -7,6 +7,7 @@ Checks and budgets come only from here, never from a learner's files.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -18,9 +19,12 @@ from .checks import base
 
 SPEC_FILE = "lab.yaml"
 
-_TOP_KEYS = {"id", "title", "chapter", "build", "run", "checks", "description"}
+_TOP_KEYS = {"id", "title", "chapter", "language", "build", "run", "checks", "description"}
 _BUILD_KEYS = {"context", "dockerfile", "target", "build_args"}
-_RUN_KEYS = {"port", "http", "command", "output_contains", "output_regex", "exit_code", "timeout_s", "memory_mb"}
+_RUN_KEYS = {"port", "http", "command", "output_contains", "output_regex", "exit_code", "timeout_s", "memory_mb", "app"}
+_APP_KEYS = {"entry", "verify"}
+#: The languages a lab may declare (hints and the app's identity depend on it).
+LANGUAGES = ("python", "node", "go", "other")
 _HTTP_KEYS = {"path", "status", "body_contains", "body_regex"}
 _CHECK_KEYS = {"id", "points", "with"}
 
@@ -46,6 +50,20 @@ class HttpExpectation:
 
 
 @dataclass(frozen=True)
+class AppSpec:
+    """Which program must serve the probe: the lab's app, started from its entry.
+
+    ``entry`` is relative to the build context: the script (Python, Node) the serving
+    process runs, compared by content with the lab's copy; for Go, the folder of the
+    main package (its module path and functions must be in the running binary).
+    None means "derive it from the lab" (see :mod:`stagelab.grading.app_identity`).
+    """
+
+    entry: str | None = None
+    verify: bool = True
+
+
+@dataclass(frozen=True)
 class RunSpec:
     """How the built image must behave when run."""
 
@@ -57,6 +75,7 @@ class RunSpec:
     exit_code: int | None = 0
     timeout_s: float = 20
     memory_mb: int = 256
+    app: AppSpec = field(default_factory=AppSpec)
 
     @property
     def is_http(self) -> bool:
@@ -87,6 +106,8 @@ class LabSpec:
     run: RunSpec | None
     checks: tuple[CheckSpec, ...]
     path: Path | None = None
+    #: Declared in lab.yaml (python, node, go, other), or None: detected from the lab's files.
+    language: str | None = None
 
     @property
     def lab_dir(self) -> Path | None:
@@ -142,7 +163,7 @@ def _expect(problems: _Problems, key: str, value: Any, types: tuple[type, ...], 
 def parse_spec(data: Any, where: str = SPEC_FILE, folder_name: str | None = None) -> LabSpec:
     """Validate already-loaded YAML data; raises :class:`LabSpecError` listing every problem."""
     # Import here: registering the checks imports this module's neighbours.
-    from . import catalogue
+    from . import catalogue, hints
 
     known = catalogue.registry()
     problems = _Problems(where)
@@ -164,6 +185,15 @@ def parse_spec(data: Any, where: str = SPEC_FILE, folder_name: str | None = None
     chapter = data.get("chapter")
     if chapter is not None:
         _expect(problems, "chapter", chapter, (str,), "text (notebooks/NN-name.ipynb#anchor)")
+
+    language = data.get("language")
+    if language is not None and _expect(problems, "language", language, (str,), f"one of {', '.join(LANGUAGES)}"):
+        if language not in LANGUAGES:
+            problems.add("language", f"unknown language '{language}'{_suggest(language, set(LANGUAGES))}; "
+                         f"allowed: {', '.join(LANGUAGES)}")
+            language = None
+    elif language is not None:
+        language = None
 
     build = _parse_build(problems, data.get("build", {}))
     run = _parse_run(problems, data.get("run")) if data.get("run") is not None else None
@@ -212,6 +242,9 @@ def parse_spec(data: Any, where: str = SPEC_FILE, folder_name: str | None = None
                     params[str(name)] = value
             checks.append(CheckSpec(check_id, float(points), params))
             _needs_run(problems, f"{key}.id", check_id, run)
+            fits = hints.ONLY_FOR.get(check_id)
+            if language and fits and language not in fits:
+                problems.add(f"{key}.id", f"{check_id} is for {' and '.join(fits)} labs; this lab's language is {language}")
     problems.raise_if_any()
     return LabSpec(
         id=lab_id,
@@ -220,6 +253,7 @@ def parse_spec(data: Any, where: str = SPEC_FILE, folder_name: str | None = None
         build=build,
         run=run,
         checks=tuple(checks),
+        language=language,
     )
 
 
@@ -303,6 +337,20 @@ def _parse_run(problems: _Problems, raw: Any) -> RunSpec | None:
             values["exit_code"] = raw["exit_code"]
     if "output_regex" in values:
         _regex(problems, "run.output_regex", values["output_regex"])
+    app = raw.get("app")
+    if app is not None and _expect(problems, "run.app", app, (dict,), "a mapping (entry, verify)"):
+        _unknown_keys(problems, app, _APP_KEYS, "run.app.")
+        entry = app.get("entry")
+        if entry is not None and _expect(problems, "run.app.entry", entry, (str,), "a path relative to the build context"):
+            if Path(entry).is_absolute() or ".." in Path(entry).parts:
+                problems.add("run.app.entry", f"'{entry}' must be relative to the build context (no leading /, no '..')")
+                entry = None
+        elif entry is not None:
+            entry = None
+        verify = app.get("verify", True)
+        if not _expect(problems, "run.app.verify", verify, (bool,), "true or false"):
+            verify = True
+        values["app"] = AppSpec(entry=entry, verify=verify)
     if values.get("timeout_s", 1) <= 0:
         problems.add("run.timeout_s", "must be more than 0")
     if values.get("memory_mb", 64) < 6:
@@ -346,6 +394,4 @@ def load_spec(lab_dir: str | Path) -> LabSpec:
         problem = getattr(error, "problem", None) or str(error)
         raise LabSpecError(f"{where}:{line}: not valid YAML ({problem})") from None
     spec = parse_spec(data, where=where, folder_name=path.parent.name)
-    return LabSpec(
-        id=spec.id, title=spec.title, chapter=spec.chapter, build=spec.build, run=spec.run, checks=spec.checks, path=path
-    )
+    return dataclasses.replace(spec, path=path)

@@ -171,6 +171,36 @@ class Subject:
     def substitute(self, text: str | None) -> str | None:
         return text.replace(NONCE_PLACEHOLDER, self.nonce) if text is not None else None
 
+    @property
+    def language(self) -> str:
+        """The lab's language (python, node, go, other): declared in lab.yaml, else detected."""
+        if "language" not in self._cache:
+            from . import hints
+
+            self._cache["language"] = hints.language_of(self)
+        return self._cache["language"]
+
+    def app_entry(self) -> Any:
+        """The lab's app (entry script or Go module) from the lab's own files, or None when not checked."""
+        if "entry" not in self._cache:
+            from . import app_identity
+
+            lab_context = None
+            if self.spec is not None and self.lab_dir is not None:
+                lab_context = Path(self.lab_dir) / self.spec.build.context
+            self._cache["entry"] = app_identity.lab_entry(self.spec, lab_context, self.language)
+        return self._cache["entry"]
+
+    def _identify(self, view) -> Any:
+        """Called by the probe while the app runs: is it the lab's app? (never raises)"""
+        from ..errors import StagelabError
+        from . import app_identity
+
+        try:
+            return app_identity.verify(view, self.app_entry())
+        except StagelabError as error:
+            return app_identity.Verdict(False, True, error=f"could not read the container's processes: {error}")
+
     def http_probe(self) -> Any:
         """One run of the app, probed over HTTP as ``run:`` says (shared by runtime checks)."""
         if "http" not in self._cache:
@@ -187,6 +217,7 @@ class Subject:
                 timeout_s=run.timeout_s,
                 memory_mb=run.memory_mb,
                 run_id=self.run_id,
+                inspect=self._identify,
             )
         return self._cache["http"]
 
@@ -204,6 +235,7 @@ class Subject:
                 memory_mb=run.memory_mb,
                 expect_exit=True,
                 run_id=self.run_id,
+                inspect=self._identify,
             )
         return self._cache["command"]
 

@@ -60,12 +60,16 @@ def builds(subject, params) -> Outcome:
                     )
         if cause in _NOT_THE_LEARNERS:
             raise CouldNotGrade(f"the build failed for a reason outside the Dockerfile: {failure.reason} {failure.hint}")
-        where = f"line {failure.line}: " if failure.line else ""
-        what = f"{failure.instruction} — " if failure.instruction else ""
+        from ..build_failure import explain
+
+        stages = tuple(s.name for s in subject.model.stages if s.name) if subject.model is not None else ()
+        explained = explain(failure, stages)
         return failed(
-            f"{where}{what}{failure.reason}".strip(),
-            failure.hint,
+            explained.message,
+            explained.hint,
             cause=cause,
+            instruction=failure.instruction,
+            engine_error=explained.engine_error,
             line=failure.line,
             log_tail=list(failure.log_tail[-15:]),
             excerpt=failure.excerpt,
@@ -138,7 +142,10 @@ def dependency_layer_cached(subject, params) -> Outcome:
     try:
         rebuild = subject.rebuild_after_touching(params["touch"])
     except BuildFailed as failure:
-        return failed(f"the rebuild after changing {params['touch']} failed: {failure.reason}", failure.hint)
+        from ..build_failure import explain
+
+        explained = explain(failure)
+        return failed(f"the rebuild after changing {params['touch']} failed: {explained.message}", explained.hint)
     steps = [r for r in rebuild.steps if pattern.search(r.step.instruction)]
     if not steps:
         return failed(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .base import Outcome, Param, Phase, SkipCheck, chapter, check, failed, passed
+from .base import CouldNotGrade, Outcome, Param, Phase, SkipCheck, chapter, check, failed, passed
 
 RUNTIME = dict(family="runtime", phase=Phase.RUNTIME)
 
@@ -14,24 +14,29 @@ def _tail(logs: str, lines: int = 8) -> str:
     return "\n".join(kept)
 
 
-def _why_it_did_not_start(text: str) -> str | None:
-    """A hint for the usual reasons a container dies at once, from its error and logs."""
-    if re.search(r'(/bin/sh|"sh"|exec: "?sh).*(no such file|not found)', text, re.I | re.S):
-        return ("The image has no /bin/sh, so a shell-form CMD/ENTRYPOINT cannot run. Use the exec form: "
-                "CMD [\"server.js\"].")
-    if "Cannot find module" in text:
-        module = re.search(r"Cannot find module '([^']+)'", text)
-        name = f" '{module.group(1)}'" if module else ""
-        return (f"Node cannot find{name}: the file or package is not in the final image, or CMD names the wrong "
-                "path. Check WORKDIR, your COPY --from lines and CMD.")
-    if re.search(r"no such file or directory", text, re.I):
-        return ("A file the container needs is missing. For a Go binary on distroless/static or scratch, build it "
-                "with CGO_ENABLED=0: a dynamically linked binary needs a libc that is not there.")
-    if re.search(r"permission denied", text, re.I):
-        return "Permission denied: the user the container runs as cannot read or run the file. Check USER and file modes."
-    if re.search(r"EADDRINUSE|EACCES.*listen|bind", text):
-        return "The app could not open its port. Ports below 1024 need root; use the lab's port."
-    return None
+def _why_it_did_not_start(subject, check_id: str, text: str) -> str | None:
+    """A hint for the usual reasons a container dies at once, from its error and logs, in the lab's language."""
+    from ..hints import start_failure_hint
+
+    return start_failure_hint(text, check_id, subject.language)[1]
+
+
+def _identity(subject, result, check_id: str):
+    """The verdict on which program ran (see app_identity); raises CouldNotGrade if the engine could not tell."""
+    verdict = getattr(result, "inspection", None)
+    if verdict is None:
+        return None
+    if verdict.error:
+        raise CouldNotGrade(verdict.error)
+    return verdict
+
+
+def _not_the_app(subject, verdict, check_id: str, **details) -> Outcome:
+    from ..hints import evidence_hint
+
+    entry = subject.app_entry()
+    hint = evidence_hint("other-program", check_id, subject.language, entry=entry.describe() if entry else "the lab's app")
+    return failed(verdict.message, hint, processes=list(verdict.processes), **details)
 
 
 @check(
@@ -40,7 +45,9 @@ def _why_it_did_not_start(text: str) -> str | None:
     **RUNTIME,
     what="Starts the image (memory-limited, published on 127.0.0.1 only), waits for the app to answer HTTP on the "
     "lab's port within its time limit, and checks the status and the body. `{nonce}` in the lab's path and "
-    "expected body is a fresh random token per grading, so only the real app can answer.",
+    "expected body is a fresh random token per grading, so a canned answer fails. While the app runs, the "
+    "container's processes (the engine's top API) and the files they run are compared with the lab's app "
+    "(`run.app`): a generic responder that echoes the token, or the right interpreter running another script, fails.",
     why="An image that builds is not an image that works: a shell-form CMD on distroless, a missing file, a "
     "server listening on 127.0.0.1 inside the container all build fine and fail here.",
     fix="Read the container's last log lines in the report. The app must listen on 0.0.0.0 and the lab's port, "
@@ -60,7 +67,8 @@ def responds(subject, params) -> Outcome:
     details = {"logs": logs, "startup_s": result.startup_s, "http_status": result.http_status}
     if not result.started:
         text = f"{result.error or ''}\n{getattr(result, 'engine_message', '') or ''}\n{result.logs}"
-        return failed(f"the container did not start: {result.error}", _why_it_did_not_start(text), **details)
+        return failed(f"the container did not start: {result.error}",
+                      _why_it_did_not_start(subject, "runtime.responds", text), **details)
     if result.oom_killed:
         return failed(f"the container was killed: out of memory (limit {run.memory_mb} MB)",
                       "The app uses more memory than the lab allows; look for a leak or a huge allocation at start.",
@@ -70,7 +78,7 @@ def responds(subject, params) -> Outcome:
             shown = f":\n{logs}" if logs else " (it printed nothing)"
             return failed(
                 f"the container exited with code {result.exit_code} before answering on port {run.port}{shown}",
-                _why_it_did_not_start(f"{result.error}\n{result.logs}"),
+                _why_it_did_not_start(subject, "runtime.responds", f"{result.error}\n{result.logs}"),
                 **details,
             )
         return failed(
@@ -79,6 +87,9 @@ def responds(subject, params) -> Outcome:
             "rather than something that never opens the port?",
             **details,
         )
+    verdict = _identity(subject, result, "runtime.responds")
+    if verdict is not None and not verdict.is_app:
+        return _not_the_app(subject, verdict, "runtime.responds", **details)
     http = run.http
     expected_status = http.status if http else 200
     body = result.http_body or ""
@@ -99,7 +110,8 @@ def responds(subject, params) -> Outcome:
         if not re.search(pattern, body):
             return failed(f"GET {path}: the body does not match /{http.body_regex}/: {body[:120]!r}",
                           "The running program is not the lab's app (or not all of it).", **details)
-    return passed(f"GET {path} → {result.http_status} after {result.startup_s or 0:.1f} s", **details)
+    served_by = f"; {verdict.message}" if verdict is not None and verdict.checked else ""
+    return passed(f"GET {path} → {result.http_status} after {result.startup_s or 0:.1f} s{served_by}", **details)
 
 
 @check(
@@ -111,7 +123,8 @@ def responds(subject, params) -> Outcome:
     why="Orchestrators stop containers all the time (deploys, scaling). An app that ignores SIGTERM is killed "
     "after a grace period: slow deploys and dropped requests. A shell-form CMD is the usual cause — the shell "
     "is PID 1 and does not pass the signal on.",
-    fix="Use the exec form so your app is PID 1 and receives SIGTERM (Node exits on SIGTERM unless it handles it).",
+    fix="As PID 1 the app gets no default action for SIGTERM: handle it "
+    "(`process.on(\"SIGTERM\", () => server.close())`), and use the exec form so no shell sits in between.",
     before="""
         CMD node server.js
         """,
@@ -121,12 +134,21 @@ def responds(subject, params) -> Outcome:
     chapter=chapter("distroless", "the-node-app-on-distroless"),
 )
 def stops_cleanly(subject, params) -> Outcome:
+    from ..hints import evidence_hint
+
     result = subject.http_probe()
     if not result.ready:
         raise SkipCheck("the app never answered (see runtime.responds)")
+    verdict = _identity(subject, result, "runtime.stops-cleanly")
+    if verdict is not None and not verdict.is_app:
+        return _not_the_app(subject, verdict, "runtime.stops-cleanly", stop_s=result.stop_s)
     if not result.stopped_cleanly:
         took = f" (still running after {result.stop_s:.1f} s)" if result.stop_s else ""
-        return failed(f"the app did not exit on SIGTERM{took}", None, stop_s=result.stop_s)
+        hint = None
+        pid1 = verdict.pid1 if verdict is not None else ""
+        if pid1 and pid1.split()[0].rsplit("/", 1)[-1] in ("sh", "bash", "dash", "ash"):
+            hint = evidence_hint("shell-pid1", "runtime.stops-cleanly", subject.language, pid1=f"`{pid1[:60]}`")
+        return failed(f"the app did not exit on SIGTERM{took}", hint, stop_s=result.stop_s)
     return passed(f"exited {result.stop_s or 0:.1f} s after SIGTERM", stop_s=result.stop_s)
 
 
@@ -135,7 +157,8 @@ def stops_cleanly(subject, params) -> Outcome:
     title="The program prints the expected output",
     **RUNTIME,
     what="Runs the image with the lab's `run.command` arguments, waits for it to exit, and checks its exit code "
-    "and output. `{nonce}` in the command and expected output is a fresh random token per grading.",
+    "and output. `{nonce}` in the command and expected output is a fresh random token per grading; the program "
+    "the engine started is compared with the lab's app (`run.app`), as for `runtime.responds`.",
     why="For a command-line tool, the output and exit code are the behaviour. A binary that cannot start on its "
     "base (a CGO binary on `static`, a missing library) builds fine and fails here.",
     fix="Read the output in the report. For Go on distroless/static or scratch, build with CGO_ENABLED=0.",
@@ -154,15 +177,19 @@ def output(subject, params) -> Outcome:
     details = {"logs": _tail(logs, 15), "exit_code": result.exit_code}
     if not result.started:
         text = f"{result.error}\n{getattr(result, 'engine_message', '') or ''}\n{logs}"
-        return failed(f"the container did not start: {result.error}", _why_it_did_not_start(text), **details)
+        return failed(f"the container did not start: {result.error}",
+                      _why_it_did_not_start(subject, "runtime.output", text), **details)
     if result.timed_out:
         return failed(f"the program was still running after {run.timeout_s:g} s", None, **details)
     if run.exit_code is not None and result.exit_code != run.exit_code:
         return failed(
             f"exited with code {result.exit_code} (expected {run.exit_code})" + (f":\n{_tail(logs)}" if logs.strip() else ""),
-            _why_it_did_not_start(f"{result.error}\n{logs}"),
+            _why_it_did_not_start(subject, "runtime.output", f"{result.error}\n{logs}"),
             **details,
         )
+    verdict = _identity(subject, result, "runtime.output")
+    if verdict is not None and not verdict.is_app:
+        return _not_the_app(subject, verdict, "runtime.output", **details)
     if run.output_contains is not None:
         wanted = subject.substitute(run.output_contains)
         if wanted not in logs:

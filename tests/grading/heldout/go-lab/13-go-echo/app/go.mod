@@ -1,0 +1,3 @@
+module example.com/heldout-echo
+
+go 1.27

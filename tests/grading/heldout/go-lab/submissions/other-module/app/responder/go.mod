@@ -1,0 +1,3 @@
+module example.com/responder
+
+go 1.27
