@@ -157,6 +157,8 @@ class Subject:
             kind="grade",
             run_id=self.run_id,
             timeout_s=timeout_s,
+            limits=self.spec.build.limits if self.spec else None,
+            network=self.spec.build.network if self.spec else True,
         )
         return build.run(self.on_build_event)
 

@@ -60,6 +60,16 @@ def builds(subject, params) -> Outcome:
                     )
         if cause in _NOT_THE_LEARNERS:
             raise CouldNotGrade(f"the build failed for a reason outside the Dockerfile: {failure.reason} {failure.hint}")
+        if failure.stopped:
+            # A step ran into the build's budget (processes, memory, time, output, file size): the learner's to fix.
+            return failed(
+                failure.stopped,
+                failure.hint,
+                cause=cause,
+                line=failure.line,
+                log_tail=list(failure.log_tail[-15:]),
+                detail=failure.reason,
+            )
         where = f"line {failure.line}: " if failure.line else ""
         what = f"{failure.instruction} — " if failure.instruction else ""
         return failed(
