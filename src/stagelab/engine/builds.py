@@ -327,6 +327,7 @@ class Build:
         use_slots: bool = True,
         limits: build_limits.BuildLimits | None = None,
         network: bool = True,
+        slot: int | None = None,
     ):
         self.context = Path(context)
         if not self.context.is_dir():
@@ -347,6 +348,8 @@ class Build:
         self.run_id = run_id or stagelab_labels.new_run_id("build")
         self.labels = {**stagelab_labels.labels_for(self.run_id, kind), **(labels or {})}
         self.use_slots = use_slots
+        #: The build slot to wait for (the one an earlier build used), then the one it ran in.
+        self.slot = slot
         self.network = network
         self.result: BuildResult | None = None
         self.notices: list[str] = []
@@ -408,7 +411,7 @@ class Build:
             raise BuildFailed("Cancelled before it started.", cause=FailureCause.CANCELLED)
         # Ask the engine first: "not running" is clearer as EngineUnavailable than as a failed build.
         client()
-        slot = slots.BuildSlot(enabled=self.use_slots)
+        slot = slots.BuildSlot(enabled=self.use_slots, wanted=self.slot)
         try:
             for ahead in slot.wait():
                 if self.cancelled:
@@ -418,7 +421,8 @@ class Build:
                 yield from self._classic_events()
             else:
                 self._refuse_what_is_not_allowed()
-                with build_limits.BuildCgroup.open(self.limits) as cgroup:
+                self.slot = slot.index
+                with build_limits.BuildCgroup.open(self.limits, slot.cgroup_name()) as cgroup:
                     self._cgroup = cgroup
                     self.limits_enforced = cgroup is not None
                     try:

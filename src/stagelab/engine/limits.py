@@ -45,7 +45,8 @@ from enum import Enum
 from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
-#: Every cgroup we make starts with this, then the pid of the process that made it.
+#: Every cgroup we make starts with this: ``stagelab-slot-<slots folder>-<index>`` for a build
+#: holding a build slot, ``stagelab-p<pid>-<random>`` for one without.
 NAME_PREFIX = "stagelab-"
 MB = 1024 * 1024
 
@@ -330,10 +331,10 @@ class Counters:
 class BuildCgroup:
     """The cgroup one build's RUN steps run under; use :meth:`open` as a context manager."""
 
-    def __init__(self, budget: BuildLimits, found: Support):
+    def __init__(self, budget: BuildLimits, found: Support, name: str | None = None):
         self.budget = budget
         self.support = found
-        self.name = f"{NAME_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.name = name or f"{NAME_PREFIX}p{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.counters = Counters()
         self._lock = threading.Lock()
         if found.version == 2:
@@ -344,15 +345,22 @@ class BuildCgroup:
 
     @classmethod
     @contextlib.contextmanager
-    def open(cls, budget: BuildLimits) -> Iterator[BuildCgroup | None]:
-        """Make the cgroup with the budget's limits; yields None where limits cannot be enforced."""
+    def open(cls, budget: BuildLimits, name: str | None = None) -> Iterator[BuildCgroup | None]:
+        """Make the cgroup with the budget's limits; yields None where limits cannot be enforced.
+
+        ``name`` is the build slot's cgroup name (the caller holds the slot, so nobody else
+        uses it now: whatever a crashed holder left there is removed first). The name is part
+        of BuildKit's cache key for RUN steps, so it must stay the same from build to build.
+        """
         found = support()
         if not found.enforced:
             yield None
             return
         sweep_stale()
-        cgroup = cls(budget, found)
+        cgroup = cls(budget, found, name)
         try:
+            if name is not None:
+                remove_tree(name, wait_s=5)
             cgroup._create()
         except OSError:
             cgroup.remove()
@@ -544,9 +552,9 @@ def ours() -> list[str]:
 
 
 def _owner_alive(name: str) -> bool:
-    match = re.match(rf"{NAME_PREFIX}(\d+)-", name)
+    match = re.match(rf"{NAME_PREFIX}p(\d+)-", name)
     if not match:
-        return True  # not one of ours in the expected shape: leave it
+        return True  # a slot's cgroup (removed by the slot's next holder) or not ours: leave it
     try:
         os.kill(int(match.group(1)), 0)
     except ProcessLookupError:
