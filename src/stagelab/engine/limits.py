@@ -261,6 +261,15 @@ def _support_for(host: str | None) -> Support:
             False, "the engine runs outside this machine's view (Docker Desktop's VM, another container): its cgroups are not here"
         )
     try:
+        program = Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        program = ""
+    if program != "dockerd":
+        # A relay in front of the engine (Docker Desktop's socket proxy, an SSH or socat tunnel):
+        # the engine and its cgroups are somewhere else.
+        return Support(False, f"the engine's socket is served by {program or 'an unknown process'}, not by dockerd itself: "
+                              "the engine runs elsewhere (Docker Desktop's VM, a tunnel)")
+    try:
         if not (_same_namespace(pid, "mnt") and _same_namespace(pid, "cgroup")):
             return Support(False, "the engine runs in another mount or cgroup namespace: its cgroups are not the ones here")
     except OSError as error:
