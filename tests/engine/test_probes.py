@@ -116,22 +116,50 @@ def test_probe_container_runs_with_safe_defaults(busybox_image, leak_check):
     assert lines[-2:] == [str(96 * 1024 * 1024), "50"]
 
 
-def test_port_is_published_on_loopback_only(busybox_image, engine, leak_check):
+def test_probed_app_has_loopback_only_and_nothing_is_published(busybox_image, engine, leak_check):
     seen: dict = {}
     run_id = labels.new_run_id("probe-test")
 
-    def watch():  # look at the container while the probe runs
+    def watch():  # look at the app's container while the probe runs
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and not seen:
             for container in engine.containers.list(filters={"label": f"{labels.RUN}={run_id}"}):
-                seen.update(container.attrs["HostConfig"]["PortBindings"])
+                if container.name == f"stagelab-{run_id}":
+                    seen.update(container.attrs["HostConfig"])
             time.sleep(0.05)
 
     watcher = threading.Thread(target=watch)
     watcher.start()
     probe(busybox_image, port=3000, command=["sleep", "60"], timeout_s=3, run_id=run_id)
     watcher.join()
-    assert seen["3000/tcp"] == [{"HostIp": "127.0.0.1", "HostPort": ""}]
+    assert seen["NetworkMode"] == "none"
+    assert not seen.get("PortBindings")
+
+
+def test_probed_app_cannot_reach_the_network_but_answers_over_loopback(busybox_image, leak_check):
+    # The app tries the Debian archive (reachable from this host) and the engine's bridge gateway,
+    # then serves what it saw: the probe still gets the answer, over the app's own loopback.
+    script = (
+        "mkdir -p /w; "
+        "(wget -q -T 3 -O /dev/null http://deb.debian.org/ && echo internet-reached || echo no-internet; "
+        " wget -q -T 3 -O /dev/null http://172.17.0.1/ && echo host-reached || echo no-host; "
+        " ip route 2>/dev/null | grep -c default || true) > /w/index.html; "
+        "httpd -f -p 3000 -h /w"
+    )
+    result = probe(busybox_image, port=3000, command=["sh", "-c", script], timeout_s=20)
+    assert result.http_status == 200, result
+    assert "no-internet" in result.http_body and "no-host" in result.http_body, result.http_body
+    assert result.host_port is None
+
+
+def test_cli_probe_has_no_network(busybox_image, leak_check):
+    result = probe(
+        busybox_image,
+        command=["sh", "-c", "wget -q -T 3 -O /dev/null http://deb.debian.org/ && echo reached || echo unreachable"],
+        expect_exit=True,
+        timeout_s=15,
+    )
+    assert result.logs.strip().splitlines()[-1] == "unreachable", result.logs
 
 
 def test_container_is_removed_after_keyboard_interrupt(busybox_image, engine, monkeypatch, leak_check):
