@@ -245,6 +245,8 @@ class BuildFailed(StagelabError):
         return _HINTS[self.cause]
 
 
+#: What BuildKit prints once a step's output passed the engine's log limit (``[output clipped, log limit 2MiB reached]``).
+_CLIPPED = re.compile(r"\[output clipped, log limit \S+ reached\]")
 _STEP_NAME = re.compile(r"^\[(?:(?P<stage>[^\]\s]+) )?(?P<position>\d+)/(?P<total>\d+)\] (?P<instruction>.*)$", re.S)
 _TRAILER_LOCATION = re.compile(r"^(?P<file>\S+):(?P<line>\d+)$")
 _VERTEX_KEYWORDS = {"RUN", "COPY", "ADD", "WORKDIR"}
@@ -523,7 +525,9 @@ class Build:
                             continue  # keep draining the pipe so buildx can exit; the output no longer matters
                         step = steps.get(item.vertex)
                         output_bytes += len(item.text)
-                        if output_bytes > self.max_output_bytes:
+                        if output_bytes > self.max_output_bytes or _CLIPPED.search(item.text):
+                            # BuildKit keeps at most its own log limit of a step (2 MiB by default) and
+                            # drops the rest: a step printing past it would print unseen until the time limit.
                             self.cancel(FailureCause.OUTPUT_LIMIT)
                         text = partial.pop(item.vertex, "") + item.text
                         *complete, rest = text.split("\n")

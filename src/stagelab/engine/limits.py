@@ -69,7 +69,9 @@ class BuildLimits:
     memory_mb: int = 2048
     cpus: float | None = None
     time_s: float = 600
-    log_mb: float = 20
+    #: BuildKit keeps at most 2 MiB of a step's log (the engine's default) and drops the rest, so a
+    #: step that prints past that is stopped then, whatever this says.
+    log_mb: float = 2
     file_mb: int = 1024
 
     def describe(self) -> str:
