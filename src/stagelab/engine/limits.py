@@ -45,6 +45,11 @@ from enum import Enum
 from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+#: CPU weight of a build against everything else on the machine (the graders themselves, probes,
+#: the engine): a quarter of the default (v1 ``cpu.shares`` 1024, v2 ``cpu.weight`` 100). Builds
+#: still use idle cores freely, up to their quota; under contention the rest of the room goes first.
+CPU_SHARES_V1 = 256
+CPU_WEIGHT_V2 = 25
 #: Every cgroup we make starts with this: ``stagelab-slot-<slots folder>-<index>`` for a build
 #: holding a build slot, ``stagelab-p<pid>-<random>`` for one without.
 NAME_PREFIX = "stagelab-"
@@ -398,6 +403,7 @@ class BuildCgroup:
             with contextlib.suppress(OSError):
                 _write(path / "memory.swap.max", "0")
             _write(path / "cpu.max", f"{int(cpus * 100_000)} 100000")
+            _write(path / "cpu.weight", str(CPU_WEIGHT_V2))
             return
         for directory in self._dirs.values():
             directory.mkdir()
@@ -410,6 +416,7 @@ class BuildCgroup:
         if "cpu" in self._dirs:
             _write(self._dirs["cpu"] / "cpu.cfs_period_us", "100000")
             _write(self._dirs["cpu"] / "cpu.cfs_quota_us", str(int(cpus * 100_000)))
+            _write(self._dirs["cpu"] / "cpu.shares", str(CPU_SHARES_V1))
 
     # -- reading the counters ---------------------------------------------------------------
 
