@@ -423,6 +423,8 @@ class Build:
                 yield from self._classic_events()
             else:
                 self._refuse_what_is_not_allowed()
+                for notice in self.notices:  # a lab's limits lowered to the room's maxima
+                    yield BuildEvent(EventKind.NOTICE, text=notice)
                 self.slot = slot.index
                 with build_limits.BuildCgroup.open(self.limits, slot.cgroup_name()) as cgroup:
                     self._cgroup = cgroup
