@@ -90,6 +90,10 @@ DEFAULT_FITS: dict[str, tuple[str, ...]] = {
     "dockerfile.cache-friendly-order": _NODE,
     "dockerfile.dockerignore": _NODE,
     "dockerfile.hadolint": _NODE,
+    "dockerfile.final-base-tools": _GO,
+    "dockerfile.no-secrets-in-env": _NODE,
+    "dockerfile.run-needs-a-shell": ALL,
+    "dockerfile.package-cache-cleanup": ALL,
     "image.builds": _NODE,
     "build.dependency-layer-cached": _NODE,
     "image.size-budget": _NODE,
@@ -115,6 +119,75 @@ ONLY_FOR: dict[str, tuple[str, ...]] = {
 }
 
 ADVICE: dict[str, tuple[Advice, ...]] = {
+    "dockerfile.final-base-tools": (
+        _a(_PY, "Build the venv in a builder stage with the same Python, and start the final stage from distroless "
+           "python3: no pip, no apt, no compiler ships.",
+           """
+           FROM python:3.13-trixie
+           COPY . /app
+           RUN pip install -r /app/requirements.txt
+           """,
+           """
+           FROM debian:trixie-slim AS build
+           RUN apt-get update && apt-get install -y --no-install-recommends python3-venv
+           RUN python3 -m venv /venv
+           COPY requirements.txt .
+           RUN /venv/bin/pip install -r requirements.txt
+
+           FROM gcr.io/distroless/python3-debian13:nonroot
+           COPY --from=build /venv /venv
+           COPY app.py /app/
+           """, _PY_CHAPTER),
+        _a(_NODE, "Install production dependencies in a builder stage and start the final stage from distroless "
+           "nodejs: no npm, no apt, no compiler ships.",
+           """
+           FROM node:24-trixie
+           COPY . /app
+           RUN npm ci
+           """,
+           """
+           FROM node:24-trixie-slim AS build
+           WORKDIR /app
+           COPY package*.json ./
+           RUN npm ci --omit=dev
+           COPY . .
+
+           FROM gcr.io/distroless/nodejs24-debian13:nonroot
+           COPY --from=build /app /app
+           CMD ["/app/server.js"]
+           """, chapter("distroless", "what-distroless-is-and-is-not")),
+        _a(_OTHER, "Build in a stage on the full image; start the final stage from distroless (or scratch) and copy "
+           "only the result.",
+           """
+           FROM debian:trixie
+           RUN apt-get update && apt-get install -y build-essential
+           COPY . /src
+           RUN make -C /src
+           """,
+           """
+           FROM debian:trixie AS build
+           RUN apt-get update && apt-get install -y build-essential
+           COPY . /src
+           RUN make -C /src
+
+           FROM gcr.io/distroless/cc-debian13:nonroot
+           COPY --from=build /src/out/app /app
+           ENTRYPOINT ["/app"]
+           """, chapter("distroless", "what-distroless-is-and-is-not")),
+    ),
+    "dockerfile.no-secrets-in-env": (
+        _a(_PY + _GO + _OTHER, "Pass secrets at run time (`docker run -e`, a secrets manager), or at build time with "
+           "`RUN --mount=type=secret,id=…` so they never reach a layer.",
+           """
+           FROM debian:trixie-slim
+           ENV API_TOKEN=tok_3kXo9bQ
+           RUN fetch-private-data
+           """,
+           """
+           FROM debian:trixie-slim
+           RUN --mount=type=secret,id=api_token,env=API_TOKEN fetch-private-data
+           """, chapter("single", "a-first-dockerfile")),
+    ),
     "dockerfile.parses": (
         _a(_PY + _GO + _OTHER, "Put comments on their own line. End a continued line with `\\` and nothing after it.",
            """
