@@ -54,9 +54,14 @@ class EngineLimits:
 
     @property
     def memory_bytes(self) -> int:
-        units = {"k": 1024, "m": 1024**2, "g": 1024**3}
-        text = self.memory.strip().lower()
-        return int(float(text[:-1]) * units[text[-1]]) if text[-1] in units else int(text)
+        return memory_bytes(self.memory)
+
+
+def memory_bytes(text: str) -> int:
+    """``"3g"``, ``"512m"`` or a plain number of bytes, as Docker reads ``--memory``."""
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    text = text.strip().lower()
+    return int(float(text[:-1]) * units[text[-1]]) if text[-1] in units else int(text)
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,7 @@ def start(settings: HubSettings, timeout_s: float = 60.0, say: Callable[[str], N
     env["STAGELAB_HUB_SEED"] = hub.seeding.mode
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     config = repo_root() / "hub" / "jupyterhub_config.py"
-    with settings.log_file.open("ab") as log:
+    with settings.log_file.open("wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=settings.state_dir,
                                    env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
     deadline = time.monotonic() + timeout_s
