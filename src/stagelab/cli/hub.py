@@ -21,6 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = parser.add_subparsers(dest="hub_command", metavar="HUB_COMMAND")
     setup = commands.add_parser("setup", help="build the hub's images and install the proxy")
     setup.add_argument("--rebuild", action="store_true", help="rebuild the images even when present")
+    setup.add_argument("--no-kit", action="store_true", help="do not write the workshop kit (learner engines start empty)")
     setup.set_defaults(handler=run_setup)
     start = commands.add_parser("start", help="start JupyterHub in the background")
     start.set_defaults(handler=run_start)
@@ -54,6 +55,9 @@ def run_setup(args: argparse.Namespace) -> int:
     settings = _settings()
     runner.build_images(settings, rebuild=args.rebuild)
     runner.install_proxy(settings)
+    if settings.hub.seeding.mode in ("kit", "none") and not args.no_kit:
+        runner.ensure_kit(settings)
+        settings = _settings()  # the kit now exists: seeding becomes `kit`
     print(f"hub images: {settings.hub.engine_image}, {settings.hub.lab_image}; seeding: {settings.hub.seeding.mode}")
     return 0
 

@@ -72,6 +72,33 @@ def build_images(settings: HubSettings, rebuild: bool = False, say: Callable[[st
                                  build_contexts={"course": course}, image_labels=image_labels)  # fmt: skip
 
 
+def lab_base_images(root: Path) -> list[str]:
+    """The base images the course's labs build FROM (starters and solutions): what a learner engine needs."""
+    refs: list[str] = []
+    for dockerfile in sorted((root / "labs").glob("*/**/Dockerfile")):
+        for line in dockerfile.read_text(encoding="utf-8").splitlines():
+            words = line.split()
+            if len(words) >= 2 and words[0].upper() == "FROM" and not words[1].startswith("-"):
+                ref = words[1]
+                if ref != "scratch" and "$" not in ref and ref not in refs:
+                    refs.append(ref)
+    return refs
+
+
+def ensure_kit(settings: HubSettings, say: Callable[[str], None] = print) -> Path | None:
+    """Write the workshop kit the learner engines load (the labs' base images), unless it exists."""
+    from ..images import kit
+
+    seeding = settings.hub.seeding
+    path = Path(seeding.kit_path or repo_root() / ".stagelab" / "hub" / "course-images.tar")
+    if path.is_file():
+        return path
+    refs = [ref for ref in lab_base_images(repo_root()) if workshop.image_present(ref)]
+    say(f"writing the workshop kit {path} ({len(refs)} base images) …")
+    kit.export(path, refs=refs)
+    return path
+
+
 def _ensure_instructor_token(settings: HubSettings) -> str:
     path = settings.instructor_token_file
     if not path.is_file():
