@@ -44,6 +44,11 @@ GB = 1e9
 MB = 1e6
 
 
+def say(text: str) -> None:
+    """Progress on stderr (the markdown goes to stdout)."""
+    print(f"[bench_hub {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -141,7 +146,8 @@ def main(argv: list[str]) -> int:
     out: list[str] = ["## Workshop hub (one engine per learner)", ""]
     started_all = time.perf_counter()
     try:
-        runner.build_images(s, say=lambda text: None)
+        runner.build_images(s, say=say)
+        say("writing the kit")
         t0 = time.perf_counter()
         kit.export(work / "kit.tar", refs=refs)
         export_s = time.perf_counter() - t0
@@ -151,6 +157,7 @@ def main(argv: list[str]) -> int:
                 table(["source", "seconds", "served from", "learner's engine store after (GB)"], seeding_comparison(s, refs, work / "kit.tar")),
                 ""]  # fmt: skip
 
+        say("seeding compared; starting the hub")
         names = [f"l{i:02d}" for i in range(args.learners)]
         tokens = {l.name: l.token for l in auth.add_learners(s.learners_file, names)}  # noqa: E741
         available_before = _mem_available()
@@ -161,9 +168,11 @@ def main(argv: list[str]) -> int:
             assert session.login(tokens[name])
             sessions.append(session)
         cold = spawn_all(sessions)
+        say(f"cold spawns: {[round(x, 1) for x in cold]}")
         seeded = []
         with ThreadPoolExecutor(len(names)) as pool:
             seeded = list(pool.map(lambda n: _seeded_seconds(s.hub.engine_name(n)), names))
+        say(f"seeded: {[round(x, 1) for x in seeded]}")
         time.sleep(30)  # let JupyterLab and dockerd settle
         containers = [s.hub.engine_name(n) for n in names] + [s.hub.lab_name(n) for n in names]
         stats = workshop.container_stats(containers)
@@ -187,6 +196,7 @@ def main(argv: list[str]) -> int:
         with ThreadPoolExecutor(len(names)) as pool:
             reports = list(pool.map(grade, names))
         room_s = time.perf_counter() - t
+        say(f"graded in {room_s:.0f} s: {sorted(round(v, 1) for v in verdicts.values())}")
         passed = sum(1 for r in reports if r.all_passed)
         not_graded = [r.could_not_grade for r in reports if r.could_not_grade]
         sizes = workshop.volume_sizes([s.hub.store_volume(n) for n in names] + [s.hub.home_volume(n) for n in names])
@@ -199,6 +209,8 @@ def main(argv: list[str]) -> int:
         while workshop.learner_engines(s.hub) and time.monotonic() < deadline:
             time.sleep(1)
         warm = spawn_all(sessions)
+        say(f"warm spawns: {[round(x, 1) for x in warm]}")
+        shutil.copy(s.log_file, Path(tempfile.gettempdir()) / "bench_hub_jupyterhub.log")
 
         n = len(names)
         out += ["### Spawning (request → JupyterLab ready, all learners at once)", "",
@@ -221,12 +233,16 @@ def main(argv: list[str]) -> int:
                 ]), ""]  # fmt: skip
         if not_graded:
             out += ["Could not grade: " + "; ".join(sorted(set(not_graded)))[:500], ""]
+    except BaseException as error:
+        say(f"failed: {error!r}")
+        raise
     finally:
+        say("stopping the hub")
         runner.stop(s, purge=True)
         shutil.rmtree(work, ignore_errors=True)
     left = workshop.leftovers(s.hub)
     out.append(f"<sub>bench_hub.py: {time.perf_counter() - started_all:.0f} s; left behind: {sum(len(v) for v in left.values())} objects</sub>")
-    print("\n".join(out))
+    print("\n".join(out), flush=True)
     return 0
 
 
