@@ -47,7 +47,7 @@ def _chapter_with_build_and_chart() -> Path:
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium and could not be installed (run `make browser`)")
+        pytest.fail("Chromium is not installed at /usr/bin/chromium and could not be installed (run `make browser`)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
