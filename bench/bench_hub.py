@@ -216,7 +216,7 @@ def main(argv: list[str]) -> int:
         out += ["### Spawning (request → JupyterLab ready, all learners at once)", "",
                 table(["", "learners", "p50 (s)", "p95 (s)", "max (s)"], [
                     ["cold: new engine store", n, f"{median(cold):.1f}", f"{percentile(cold, 0.95):.1f}", f"{max(cold):.1f}"],
-                    ["cold: base images seeded (background, after ready)", n, f"{median(seeded):.1f}", f"{percentile(seeded, 0.95):.1f}", f"{max(seeded):.1f}"],
+                    ["cold: seeding the base images (seed.sh alone, in the background from the engine's start)", n, f"{median(seeded):.1f}", f"{percentile(seeded, 0.95):.1f}", f"{max(seeded):.1f}"],
                     ["warm: store kept, server restarted", n, f"{median(warm):.1f}", f"{percentile(warm, 0.95):.1f}", f"{max(warm):.1f}"],
                 ]), "",
                 "### Per learner, idle (after the room's first grading)", "",
