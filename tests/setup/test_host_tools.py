@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from stagelab.preflight import host_tools
+
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = REPO / "scripts" / "host-packages.txt"
 #: Part of every Debian/Ubuntu system (Essential or Priority: required), so never installed by us.
@@ -24,16 +26,8 @@ VENV = Path(sys.executable).parent
 
 
 def manifest() -> dict[str, tuple[str, str]]:
-    """program -> (role, package), from the one list the install script reads."""
-    programs: dict[str, tuple[str, str]] = {}
-    for line in PACKAGES.read_text().splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        role, package, provided, *_ = line.split()
-        for program in provided.split(","):
-            if program != "-":
-                programs[program] = (role, package.split("@")[0])
-    return programs
+    """program -> (role, package), from the one list the install script reads (parsed by the preflight)."""
+    return {program: (tool.role, tool.package) for tool in host_tools(PACKAGES) for program in tool.programs}
 
 
 def _strings_by_name(tree: ast.AST) -> dict[str, str]:
