@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["bench_static.py", "bench_lint.py", "bench_build.py", "bench_reports.py", "bench_feedback.py", "bench_sizes.py", "bench_classroom.py", "bench_setup.py"]
+ORDER = ["bench_static.py", "bench_lint.py", "bench_build.py", "bench_reports.py", "bench_feedback.py", "bench_sizes.py", "bench_classroom.py", "bench_noisy_neighbour.py", "bench_setup.py"]
 
 
 def machine() -> str:

@@ -126,11 +126,34 @@ def _extra_cas() -> Finding:
     return Finding("Extra CA certificates", Status.OK, "none (no TLS-intercepting proxy to trust)")
 
 
+def _build_limits(engine_ok: bool) -> Finding:
+    """Whether the engine holds each build to its budget (processes, memory, CPU) through our cgroups."""
+    from .engine import limits
+
+    if not engine_ok:
+        return Finding("Build limits", Status.WARN, "unknown (no engine)", "Start the engine first.")
+    found = limits.support()
+    budget = limits.BuildLimits()
+    if found.enforced:
+        return Finding(
+            "Build limits", Status.OK,
+            f"in force ({found.detail}): each build at most {budget.describe()}",
+        )
+    return Finding(
+        "Build limits", Status.WARN,
+        f"not in force: {found.detail}. Builds still stop after {limits.duration_words(budget.time_s)}, "
+        f"{budget.log_mb:g} MB of output and files of {limits.memory_words(budget.file_mb)}; grading goes on",
+        "Only matters when grading untrusted submissions: grade on a Linux machine whose engine runs locally "
+        "as root with the cgroupfs driver (`make engine`).",
+    )
+
+
 def diagnose(check_registry: bool = True) -> list[Finding]:
     """Run every check and return the findings, in the order a reader fixes them."""
     findings, info = _engine()
     findings.append(_disk(info))
     findings.append(_images(info is not None))
+    findings.append(_build_limits(info is not None))
     if check_registry:
         findings.append(_registry())
     findings.append(_extra_cas())

@@ -9,10 +9,8 @@ starter Dockerfile with a failing check and its hint open. Each picture is writt
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import nbformat
 import pytest
 from test_widgets_in_jupyterlab import _notebook, _run_all_cells
 

@@ -116,22 +116,53 @@ def test_probe_container_runs_with_safe_defaults(busybox_image, leak_check):
     assert lines[-2:] == [str(96 * 1024 * 1024), "50"]
 
 
-def test_port_is_published_on_loopback_only(busybox_image, engine, leak_check):
+def test_probed_app_has_loopback_only_and_nothing_is_published(busybox_image, engine, leak_check):
     seen: dict = {}
     run_id = labels.new_run_id("probe-test")
 
-    def watch():  # look at the container while the probe runs
+    def watch():  # look at the app's container while the probe runs
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and not seen:
             for container in engine.containers.list(filters={"label": f"{labels.RUN}={run_id}"}):
-                seen.update(container.attrs["HostConfig"]["PortBindings"])
+                if container.name == f"stagelab-{run_id}":
+                    seen.update(container.attrs["HostConfig"])
             time.sleep(0.05)
 
     watcher = threading.Thread(target=watch)
     watcher.start()
     probe(busybox_image, port=3000, command=["sleep", "60"], timeout_s=3, run_id=run_id)
     watcher.join()
-    assert seen["3000/tcp"] == [{"HostIp": "127.0.0.1", "HostPort": ""}]
+    assert seen["NetworkMode"] == "none"
+    assert not seen.get("PortBindings")
+
+
+def test_probed_app_cannot_reach_the_network_but_answers_over_loopback(busybox_image, leak_check):
+    # The app tries the Debian archive (reachable from this host) and the engine's bridge gateway,
+    # then serves what it saw: the probe still gets the answer, over the app's own loopback.
+    script = (
+        "mkdir -p /w; "
+        "(wget -q -T 3 -O /dev/null http://deb.debian.org/ && echo internet-reached || echo no-internet; "
+        " wget -q -T 3 -O /dev/null http://172.17.0.1/ && echo host-reached || echo no-host; "
+        " ip route 2>/dev/null | grep -c default || true) > /w/index.html; "
+        "httpd -f -p 3000 -h /w"
+    )
+    result = probe(busybox_image, port=3000, command=["sh", "-c", script], timeout_s=20)
+    assert result.http_status == 200, result
+    assert "no-internet" in result.http_body and "no-host" in result.http_body, result.http_body
+    assert result.host_port is None
+
+
+def test_cli_probe_has_no_network(busybox_image, leak_check):
+    result = probe(
+        busybox_image,
+        command=["sh", "-c", "wget -q -T 3 -O /dev/null http://deb.debian.org/ && echo reached || echo unreachable"],
+        expect_exit=True,
+        timeout_s=15,
+    )
+    # Busybox's static wget may also crash resolving the name without a network ("Segmentation fault"
+    # on stderr, in any order): what matters is that it never reached the archive.
+    lines = result.logs.strip().splitlines()
+    assert "unreachable" in lines and "reached" not in lines, result.logs
 
 
 def test_container_is_removed_after_keyboard_interrupt(busybox_image, engine, monkeypatch, leak_check):
@@ -177,3 +208,12 @@ def test_run_attempt_without_entrypoint_reports_create_error(shell_less_image, e
     attempt = try_exec(image, ["sh"])
     assert attempt.method == "run" and not attempt.succeeded
     assert 'exec: "sh": executable file not found in $PATH' in attempt.error
+
+
+def test_app_bound_to_loopback_only_is_told_apart(busybox_image, leak_check):
+    # The sidecar shares the app's loopback, so it must not count an answer there as "reachable".
+    result = probe(busybox_image, port=3000, command=["sh", "-c", "mkdir -p /w; echo hi > /w/index.html; httpd -f -p 127.0.0.1:3000 -h /w"], timeout_s=15)
+    assert result.loopback_only and not result.ready, result
+    assert "0.0.0.0" in result.error
+    result = probe(busybox_image, port=3000, command=["sh", "-c", "mkdir -p /w; echo hi > /w/index.html; httpd -f -p 0.0.0.0:3000 -h /w"], timeout_s=15)
+    assert result.ready and not result.loopback_only, result

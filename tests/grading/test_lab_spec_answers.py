@@ -10,7 +10,7 @@ import pytest
 from stagelab.errors import LabSpecError
 from stagelab.grading import grader
 from stagelab.grading.results import FAILED, PASSED, CheckResult, GradeReport
-from stagelab.grading.spec import CheckSpec, parse_spec
+from stagelab.grading.spec import parse_spec
 from stagelab.grading.subject import Subject
 
 

@@ -10,6 +10,14 @@ Usage::
 ``Build.cancel()`` (from any thread) ends the build process group; nothing keeps running.
 A failure raises :class:`BuildFailed` with the failing instruction, its line and the
 last log lines. Without buildx the SDK's classic builder is used, with a notice.
+
+Every build runs within a budget (:class:`stagelab.engine.limits.BuildLimits`):
+processes, memory and CPU through a cgroup of ours that the engine puts every RUN
+step under (where the engine allows it, see :func:`stagelab.engine.limits.support`),
+the largest file a step may write (``--ulimit fsize``), wall time and output size.
+A step that runs into one fails with the limit named: "RUN at line 4 was stopped:
+it started more than 2048 processes". ``network=False`` builds with
+``--network=none``: RUN steps get no network at all.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 
@@ -32,12 +40,15 @@ from ..dockerfile import Dockerfile, DockerfileSyntaxError, Instruction
 from ..dockerfile import load as load_dockerfile
 from ..errors import BuildContextError, StagelabError
 from . import frontend, rawjson, slots
+from . import limits as build_limits
 from .client import buildx_version, client, docker_binary, engine_errors, translate
 
 #: Log lines kept per step and for the failure report.
 LOG_TAIL_LINES = 40
 #: A build that prints more than this is stopped (a RUN that prints without end).
-DEFAULT_MAX_OUTPUT_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_OUTPUT_BYTES = int(build_limits.BuildLimits().log_mb * build_limits.MB)
+#: How often the build's cgroup counters are read while it runs.
+LIMIT_POLL_S = 0.25
 
 
 class EventKind(str, Enum):
@@ -105,6 +116,8 @@ class BuildResult:
     stages_skipped: tuple[str, ...]
     builder: str = "buildx"
     notices: tuple[str, ...] = ()
+    #: Whether processes, memory and CPU were held to the budget by the engine (cgroups).
+    limits_enforced: bool = False
 
     @property
     def steps_total(self) -> int:
@@ -131,6 +144,19 @@ class FailureCause(str, Enum):
     CANCELLED = "cancelled"
     ENGINE = "engine"  # the engine went away or refused
     FRONTEND = "frontend"  # a `# syntax=` frontend that cannot be had here
+    PROCESS_LIMIT = "process-limit"  # a step started more processes than the budget allows
+    MEMORY_LIMIT = "memory-limit"  # a step used more memory than the budget allows
+    FILE_LIMIT = "file-size-limit"  # a step wrote a file larger than the budget allows
+    NOT_ALLOWED = "not-allowed"  # the Dockerfile asks for something the grader never grants
+
+#: Failures where the submission ran into its budget: the learner's to fix, named with the limit.
+LIMIT_CAUSES = {
+    FailureCause.TIMEOUT: build_limits.Limit.TIME,
+    FailureCause.OUTPUT_LIMIT: build_limits.Limit.OUTPUT,
+    FailureCause.PROCESS_LIMIT: build_limits.Limit.PROCESSES,
+    FailureCause.MEMORY_LIMIT: build_limits.Limit.MEMORY,
+    FailureCause.FILE_LIMIT: build_limits.Limit.FILE_SIZE,
+}
 
 
 _HINTS = {
@@ -156,6 +182,23 @@ _HINTS = {
     FailureCause.FRONTEND: (
         "The `# syntax=` line on top of the Dockerfile asks for a Dockerfile frontend that must be downloaded. "
         "Delete that line: the engine's built-in frontend builds the usual Dockerfile features."
+    ),
+    FailureCause.PROCESS_LIMIT: (
+        "Look for a command that starts processes without end: a function that calls itself in the background "
+        "(a fork bomb), `&` inside a loop, a tool told to use unlimited workers. Start a bounded number."
+    ),
+    FailureCause.MEMORY_LIMIT: (
+        "Look for a command that holds a whole large file or an endless string in memory, or runs too many jobs "
+        "at once (`make -j`, `npm` with many workers). Stream the data, or lower the parallelism."
+    ),
+    FailureCause.FILE_LIMIT: (
+        "A build step may not write one huge file. Look for a `dd`, `fallocate` or a download without an end; "
+        "an image should carry only what the app needs."
+    ),
+    FailureCause.NOT_ALLOWED: (
+        "The grader builds every submission without extra privileges: no `RUN --network=host`, no "
+        "`RUN --security=insecure`, no secrets it did not provide, and, in labs built without network, no "
+        "`ADD` of a URL. Remove that option; the lab can be solved without it."
     ),
 }
 
@@ -185,9 +228,12 @@ class BuildFailed(StagelabError):
         log_tail: tuple[str, ...] = (),
         excerpt: str | None = None,
         steps: tuple[StepRecord, ...] = (),
+        stopped: str | None = None,
     ):
         self.reason = reason
         self.cause = cause
+        #: For a step that ran into its budget: "RUN at line 4 was stopped: it started more than 2048 processes".
+        self.stopped = stopped
         self.instruction = instruction
         self.line = line
         self.stage = stage
@@ -196,13 +242,16 @@ class BuildFailed(StagelabError):
         self.steps = steps
         where = f" (Dockerfile line {line})" if line else ""
         what = f": {instruction}" if instruction else ""
-        super().__init__(f"Build failed{where}{what}\n{reason}\nHint: {self.hint}")
+        said = f"{stopped}\n" if stopped else ""
+        super().__init__(f"Build failed{where}{what}\n{said}{reason}\nHint: {self.hint}")
 
     @property
     def hint(self) -> str:
         return _HINTS[self.cause]
 
 
+#: What BuildKit prints once a step's output passed the engine's log limit (``[output clipped, log limit 2MiB reached]``).
+_CLIPPED = re.compile(r"\[output clipped, log limit \S+ reached\]")
 _STEP_NAME = re.compile(r"^\[(?:(?P<stage>[^\]\s]+) )?(?P<position>\d+)/(?P<total>\d+)\] (?P<instruction>.*)$", re.S)
 _TRAILER_LOCATION = re.compile(r"^(?P<file>\S+):(?P<line>\d+)$")
 _VERTEX_KEYWORDS = {"RUN", "COPY", "ADD", "WORKDIR"}
@@ -279,10 +328,13 @@ class Build:
         no_cache: bool = False,
         labels: dict[str, str] | None = None,
         kind: str = "build",
-        timeout_s: float | None = 900,
-        max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
+        timeout_s: float | None = None,
+        max_output_bytes: int | None = None,
         run_id: str | None = None,
         use_slots: bool = True,
+        limits: build_limits.BuildLimits | None = None,
+        network: bool = True,
+        slot: int | None = None,
     ):
         self.context = Path(context)
         if not self.context.is_dir():
@@ -302,11 +354,25 @@ class Build:
         self.no_cache = no_cache
         self.run_id = run_id or stagelab_labels.new_run_id("build")
         self.labels = {**stagelab_labels.labels_for(self.run_id, kind), **(labels or {})}
-        self.timeout_s = timeout_s
-        self.max_output_bytes = max_output_bytes
         self.use_slots = use_slots
+        #: The build slot to wait for (the one an earlier build used), then the one it ran in.
+        self.slot = slot
+        self.network = network
         self.result: BuildResult | None = None
         self.notices: list[str] = []
+        # The budget: the lab's (or the defaults), within the room's maxima. An explicit
+        # timeout_s / max_output_bytes is the caller's own, tighter (or, without lab limits, its only) say.
+        budget = limits or build_limits.BuildLimits()
+        if timeout_s:
+            budget = replace(budget, time_s=min(timeout_s, budget.time_s) if limits else timeout_s)
+        if max_output_bytes:
+            budget = replace(budget, log_mb=max_output_bytes / build_limits.MB)
+        self.limits, lowered = build_limits.within_maxima(budget)
+        self.notices += lowered
+        self.timeout_s = self.limits.time_s
+        self.max_output_bytes = max_output_bytes or int(self.limits.log_mb * build_limits.MB)
+        self.limits_enforced = False
+        self._cgroup: build_limits.BuildCgroup | None = None
         self._process: subprocess.Popen[str] | None = None
         self._frontend: frontend.FrontendPlan | None = None
         self._cancel_reason: FailureCause | None = None
@@ -353,7 +419,7 @@ class Build:
             raise BuildFailed("Cancelled before it started.", cause=FailureCause.CANCELLED)
         # Ask the engine first: "not running" is clearer as EngineUnavailable than as a failed build.
         client()
-        slot = slots.BuildSlot(enabled=self.use_slots)
+        slot = slots.BuildSlot(enabled=self.use_slots, wanted=self.slot)
         try:
             for ahead in slot.wait():
                 if self.cancelled:
@@ -365,8 +431,17 @@ class Build:
                 self._plan_frontend()
                 if self._frontend is not None:
                     self.notices.append(self._frontend.notice)
-                    yield BuildEvent(EventKind.NOTICE, text=self._frontend.notice)
-                yield from self._buildx_events()
+                self._refuse_what_is_not_allowed()
+                for notice in self.notices:  # a lab's limits lowered to the room's maxima, a served `# syntax=`
+                    yield BuildEvent(EventKind.NOTICE, text=notice)
+                self.slot = slot.index
+                with build_limits.BuildCgroup.open(self.limits, slot.cgroup_name()) as cgroup:
+                    self._cgroup = cgroup
+                    self.limits_enforced = cgroup is not None
+                    try:
+                        yield from self._buildx_events()
+                    finally:
+                        self._cgroup = None
         finally:
             slot.release()
 
@@ -380,6 +455,22 @@ class Build:
                 str(error), cause=FailureCause.FRONTEND, instruction=f"# syntax={error.directive}", line=error.line
             ) from None
 
+    def _refuse_what_is_not_allowed(self) -> None:
+        """Without network, an ``ADD`` of a URL would still be fetched (by BuildKit, not by RUN): refuse it."""
+        if self.network or self.model is None:
+            return
+        for instruction in self.model.instructions:
+            if instruction.keyword != "ADD":
+                continue
+            sources = re.findall(r"(?:https?|git)://\S+|git@\S+", instruction.original)
+            if sources:
+                raise BuildFailed(
+                    f"ADD {sources[0]} fetches from the network, and this lab builds without network.",
+                    cause=FailureCause.NOT_ALLOWED,
+                    instruction=_squash(instruction.original.splitlines()[0]),
+                    line=instruction.start_line,
+                )
+
     def _command(self, iidfile: str) -> list[str]:
         command = [docker_binary(), "buildx", "build", "--progress=rawjson", "--iidfile", iidfile]
         dockerfile = self.dockerfile
@@ -392,6 +483,12 @@ class Build:
             command += ["-t", self.tag]
         if self.no_cache:
             command.append("--no-cache")
+        if not self.network:
+            command.append("--network=none")
+        # The kernel's file-size limit (bytes) for every RUN process: one step cannot fill the disk with one file.
+        command += ["--ulimit", f"fsize={int(self.limits.file_mb * build_limits.MB)}"]
+        if self._cgroup is not None:
+            command += self._cgroup.buildx_args()
         command += _parse_build_args(self.build_args)
         for key, value in self.labels.items():
             command += ["--label", f"{key}={value}"]
@@ -438,6 +535,9 @@ class Build:
                 watchdog = threading.Timer(self.timeout_s, self.cancel, args=(FailureCause.TIMEOUT,))
                 watchdog.daemon = True
                 watchdog.start()
+            counters_done = threading.Event()
+            if self._cgroup is not None:
+                threading.Thread(target=self._watch_counters, args=(self._cgroup, counters_done), daemon=True).start()
             try:
                 assert process.stderr is not None
                 for item in rawjson.read(process.stderr):
@@ -449,7 +549,9 @@ class Build:
                             continue  # keep draining the pipe so buildx can exit; the output no longer matters
                         step = steps.get(item.vertex)
                         output_bytes += len(item.text)
-                        if output_bytes > self.max_output_bytes:
+                        if output_bytes > self.max_output_bytes or _CLIPPED.search(item.text):
+                            # BuildKit keeps at most its own log limit of a step (2 MiB by default) and
+                            # drops the rest: a step printing past it would print unseen until the time limit.
                             self.cancel(FailureCause.OUTPUT_LIMIT)
                         text = partial.pop(item.vertex, "") + item.text
                         *complete, rest = text.split("\n")
@@ -499,6 +601,7 @@ class Build:
                 self.cancel()
                 raise
             finally:
+                counters_done.set()
                 if watchdog is not None:
                     watchdog.cancel()
                 if process.poll() is None:
@@ -539,7 +642,20 @@ class Build:
             stages_skipped=self._stages_skipped(),
             builder="buildx",
             notices=tuple(self.notices),
+            limits_enforced=self.limits_enforced,
         )
+
+    def _watch_counters(self, cgroup: build_limits.BuildCgroup, done: threading.Event) -> None:
+        """Stop the build as soon as the kernel refuses a fork or kills for memory: the step cannot recover."""
+        causes = {build_limits.Limit.PROCESSES: FailureCause.PROCESS_LIMIT, build_limits.Limit.MEMORY: FailureCause.MEMORY_LIMIT}
+        while not done.wait(LIMIT_POLL_S):
+            try:
+                reached = cgroup.limit_reached()
+            except OSError:
+                continue
+            if reached is not None:
+                self.cancel(causes[reached])
+                return
 
     def _stages_built(self, records: tuple[StepRecord, ...]) -> tuple[str, ...]:
         if self.model is None:
@@ -578,9 +694,11 @@ class Build:
             reason = {
                 FailureCause.TIMEOUT: f"Stopped after {self.timeout_s:.0f} s.",
                 FailureCause.OUTPUT_LIMIT: f"Stopped after printing more than {_size(self.max_output_bytes)}.",
+                FailureCause.PROCESS_LIMIT: f"Stopped: the kernel refused to start more than {self.limits.processes} processes.",
+                FailureCause.MEMORY_LIMIT: f"Stopped: the kernel killed a process at the {build_limits.memory_words(self.limits.memory_mb)} memory limit.",
             }.get(cause, "Cancelled.")
         else:
-            cause = _classify(reason, log_tail)
+            cause = self._limit_cause(reason, log_tail) or _classify(reason, log_tail)
         if line_number is None and failed is not None:
             line_number = failed.step.line
         if line_number is None and cause is FailureCause.SYNTAX:
@@ -591,6 +709,15 @@ class Build:
             for candidate in self.model.instructions:
                 if candidate.start_line <= line_number <= candidate.end_line:
                     instruction = _squash(candidate.original.splitlines()[0])
+        stopped = None
+        if cause in LIMIT_CAUSES:
+            culprit = _culprit(records)
+            step = culprit.step if culprit is not None else (failed.step if failed else None)
+            if step is not None:
+                instruction, line_number = step.instruction, step.line or line_number
+            what = step.keyword if step is not None and step.keyword else "The build"
+            where = f" at line {line_number}" if line_number and step is not None else ""
+            stopped = f"{what}{where} was stopped: {build_limits.stopped_because(LIMIT_CAUSES[cause], self.limits)}"
         return BuildFailed(
             reason or "The build failed.",
             cause=cause,
@@ -600,7 +727,25 @@ class Build:
             log_tail=tuple(log_tail),
             excerpt="\n".join(excerpt_lines) or None,
             steps=records,
+            stopped=stopped,
         )
+
+    def _limit_cause(self, reason: str, log_tail: tuple[str, ...] | list[str]) -> FailureCause | None:
+        """A budget the failed build ran into, read from the kernel's counters and the log; None if none."""
+        text = reason + "\n" + "\n".join(log_tail)
+        if build_limits.FILE_TOO_LARGE.search(text):
+            return FailureCause.FILE_LIMIT
+        if self._cgroup is None:
+            return None
+        killed = "exit code: 137" in reason or "signal: killed" in reason.lower()
+        try:
+            reached = self._cgroup.hit(killed=killed, log_text=text)
+        except OSError:
+            return None
+        return {
+            build_limits.Limit.PROCESSES: FailureCause.PROCESS_LIMIT,
+            build_limits.Limit.MEMORY: FailureCause.MEMORY_LIMIT,
+        }.get(reached)
 
     # -- classic builder fallback ------------------------------------------------------------
 
@@ -695,6 +840,16 @@ class Build:
         return BuildStep(f"classic-{position}", stage, position, total, _squash(instruction), line)
 
 
+def _culprit(records: tuple[StepRecord, ...]) -> StepRecord | None:
+    """The step a budget stopped: the failed RUN, else the RUN that was still running (latest first)."""
+    runs = [r for r in records if r.step.keyword == "RUN"]
+    for state in (StepState.FAILED, StepState.RUNNING):
+        matching = [r for r in runs if r.state is state]
+        if matching:
+            return matching[-1]
+    return next((r for r in records if r.state is StepState.FAILED), None)
+
+
 #: The classic builder turns the labels we pass into extra LABEL steps at the end; they are ours, not the learner's.
 _OUR_LABEL_STEP = "LABEL org.stagelab."
 _CLASSIC_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
@@ -716,6 +871,8 @@ def _classify(reason: str, log_tail: tuple[str, ...] | list[str]) -> FailureCaus
     text = reason + "\n" + "\n".join(log_tail)
     if "dockerfile parse error" in reason or "unknown instruction" in reason or "failed to parse" in reason.lower():
         return FailureCause.SYNTAX
+    if re.search(r"is not allowed|entitlement|secret \S+: not found", reason):
+        return FailureCause.NOT_ALLOWED
     if "no space left on device" in text:
         return FailureCause.ENGINE
     if _ENGINE_GONE.search(reason) or not _engine_answers():

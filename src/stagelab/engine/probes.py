@@ -8,21 +8,23 @@ Usage::
     attempt = try_exec("app:distroless", ["sh"])       # "can I get a shell?" -> the real error
 
 Every container runs non-privileged, with all capabilities dropped,
-``no-new-privileges``, memory (no swap) and pids limits, ports published on
-127.0.0.1 only, our labels, and a unique name. It is always removed at the end,
-also on errors, time-outs and Ctrl-C; as a last resort by its run label.
+``no-new-privileges``, memory (no swap) and pids limits, our labels, a unique
+name, and **no network but its own loopback** (``--network none``): a submission
+cannot reach the internet, the host or other containers while it is probed. It is
+always removed at the end, also on errors, time-outs and Ctrl-C; as a last resort
+by its run label.
 
-Probes connect only to 127.0.0.1 published ports, never to container bridge addresses.
+An HTTP probe asks the app from inside its own network namespace: a small sidecar
+(busybox, from the course's images) joins the app's loopback and runs ``wget``
+against ``127.0.0.1:PORT``; nothing is published on the host. That works the same
+on Docker Desktop, and never touches container bridge addresses.
 """
 
 from __future__ import annotations
 
-import http.client
-import socket
+import re
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +44,8 @@ LOGS_LIMIT = 16 * 1024
 POLL_S = 0.1
 #: The exit code of a process ended by SIGKILL (the OOM killer, or ``docker stop`` after its grace time).
 SIGKILL_EXIT = 137
+#: The image whose ``wget`` asks the app over its loopback (one of the course's base images).
+HTTP_SIDECAR_IMAGE = "busybox:1.37"
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,8 @@ class ProbeResult:
     engine_message: str | None = None
     #: What the ``inspect`` callback of :func:`probe` returned (e.g. which program answered).
     inspection: Any = None
+    #: The app answered, but only on its container's loopback (bound to 127.0.0.1/::1).
+    loopback_only: bool = False
 
     @property
     def ok(self) -> bool:
@@ -106,6 +112,8 @@ def _safe_options(run_id: str, memory_mb: int, pids: int) -> dict:
         "mem_limit": memory,
         "memswap_limit": memory,
         "pids_limit": pids,
+        # Loopback only: the app under probe reaches nothing, and nothing reaches it from outside.
+        "network_mode": "none",
         "detach": True,
     }
 
@@ -174,37 +182,11 @@ def _logs(container) -> str:
     return text[-LOGS_LIMIT:]
 
 
-def _host_port(container, port: int) -> int | None:
-    container.reload()
-    bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {}).get(f"{port}/tcp") or []
-    for binding in bindings:
-        if binding.get("HostIp") in ("127.0.0.1", "") and binding.get("HostPort"):
-            return int(binding["HostPort"])
-    return None
-
-
 @dataclass(frozen=True)
 class _Answer:
     status: int
     body: str
     headers: dict[str, str]
-
-
-def _http_get(host_port: int, path: str, timeout_s: float) -> _Answer | None:
-    """GET on 127.0.0.1; None while nothing answers (docker-proxy accepts, then drops, until the app listens)."""
-    url = f"http://127.0.0.1:{host_port}{path if path.startswith('/') else '/' + path}"
-    request = urllib.request.Request(url, headers={"User-Agent": "stagelab-probe"})
-    # No proxy: the probe must talk to the published port itself, even when HTTP_PROXY is set.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(request, timeout=timeout_s) as response:
-            body = response.read(HTTP_BODY_LIMIT)
-            return _Answer(response.status, body.decode("utf-8", "replace"), dict(response.headers.items()))
-    except urllib.error.HTTPError as error:  # 4xx/5xx: the server did answer
-        body = error.read(HTTP_BODY_LIMIT) if error.fp else b""
-        return _Answer(error.code, body.decode("utf-8", "replace"), dict(error.headers.items()))
-    except (urllib.error.URLError, http.client.HTTPException, ConnectionError, socket.timeout, OSError):
-        return None
 
 
 def _exit_error(state: dict, memory_mb: int, port: int | None) -> str:
@@ -250,10 +232,9 @@ def probe(
     sdk = client()
     cleanup.sweep_pending()
     _check_image(sdk, image)
-    options = _safe_options(run_id, memory_mb, pids)
     if port is not None:
-        # Loopback only, on a port the engine picks: never reachable from the network.
-        options["ports"] = {f"{port}/tcp": ("127.0.0.1", None)}
+        _check_image(sdk, HTTP_SIDECAR_IMAGE)
+    options = _safe_options(run_id, memory_mb, pids)
     container = None
     outcome: dict = {
         "image": image, "run_id": run_id, "started": False, "ready": False, "startup_s": None,
@@ -279,7 +260,8 @@ def probe(
                 if inspect is not None and not outcome["timed_out"]:
                     outcome["inspection"] = inspect(ContainerView(container))
             else:
-                _wait_for_answer(container, port, http_path, created_at, timeout_s, outcome)
+                asker = _HttpSidecar(sdk, container, run_id)
+                _wait_for_answer(container, port, http_path, created_at, timeout_s, outcome, asker)
                 if outcome["ready"]:
                     if inspect is not None:
                         outcome["inspection"] = inspect(ContainerView(container))
@@ -309,28 +291,123 @@ def _wait_for_exit(container, timeout_s: float, outcome: dict) -> None:
     outcome["error"] = f"The container was still running after {timeout_s:g} s (it was expected to exit)"
 
 
-def _wait_for_answer(container, port: int, http_path: str, created_at: float, timeout_s: float, outcome: dict) -> None:
+class _HttpSidecar:
+    """A busybox container in the app's network namespace that GETs from the app's loopback."""
+
+    def __init__(self, sdk, app, run_id: str):
+        self.sdk, self.app, self.run_id = sdk, app, run_id
+        self.container = None
+
+    def get(self, port: int, path: str, timeout_s: float) -> _Answer | None:
+        """Status, headers and (up to HTTP_BODY_LIMIT of) the body; None while nothing answers."""
+        if self.container is None:
+            options = _safe_options(self.run_id, 32, 32)
+            options.pop("network_mode")
+            options["name"] = f"stagelab-{self.run_id}-http"
+            options["labels"] = stagelab_labels.labels_for(self.run_id, "probe-sidecar")
+            try:
+                self.container = self.sdk.containers.create(
+                    HTTP_SIDECAR_IMAGE, command=["sleep", "3600"], network_mode=f"container:{self.app.id}", **options
+                )
+                self.container.start()
+            except docker.errors.APIError:
+                # The app stopped between our look and the join ("cannot join network of a non running
+                # container"): nothing answers; the caller sees the exit on its next look.
+                if self.container is not None:
+                    _remove(self.sdk, self.container, self.run_id + "-none")
+                self.container = None
+                return None
+        url = f"http://127.0.0.1:{port}{path if path.startswith('/') else '/' + path}"
+        script = 'wget -S -q -O - -T "$1" -U stagelab-probe "$2" | head -c "$3"'
+        seconds = str(max(1, int(timeout_s)))
+        result = self.container.exec_run(
+            ["sh", "-c", script, "sh", seconds, url, str(HTTP_BODY_LIMIT)], demux=True
+        )
+        body, said = result.output if isinstance(result.output, tuple) else (result.output, b"")
+        return _parse_wget(body or b"", said or b"")
+
+    def loopback_only(self, port: int) -> bool:
+        """Whether every socket listening on ``port`` is bound to loopback (127.0.0.1, ::1).
+
+        The sidecar shares the app's network namespace, so it reaches the app's loopback too: an app
+        bound to 127.0.0.1 answers it, yet nothing outside its container could (``docker run -p``).
+        The kernel's socket table, seen from the same namespace, tells the two apart.
+        """
+        if self.container is None:
+            return False
+        result = self.container.exec_run(["cat", "/proc/net/tcp", "/proc/net/tcp6"])
+        bound = _listening_addresses(result.output.decode("ascii", "replace") if result.output else "", port)
+        return bool(bound) and all(_is_loopback(address) for address in bound)
+
+
+_LISTEN = "0A"  # TCP_LISTEN in /proc/net/tcp's st column
+
+
+def _listening_addresses(table: str, port: int) -> list[str]:
+    """The local addresses (kernel hex) of the sockets in ``table`` listening on ``port``."""
+    found = []
+    for line in table.splitlines():
+        fields = line.split()
+        if len(fields) < 4 or ":" not in fields[1] or fields[3] != _LISTEN:
+            continue
+        address, _, hex_port = fields[1].rpartition(":")
+        if int(hex_port, 16) == port:
+            found.append(address)
+    return found
+
+
+def _is_loopback(address: str) -> bool:
+    """Kernel hex of an IPv4 (little-endian 127.x.x.x), IPv6 ::1 or IPv4-mapped ::ffff:127.x address."""
+    if len(address) == 8:
+        return address[6:8] == "7F"
+    return address == "00000000000000000000000001000000" or (
+        address[:16] == "0000000000000000" and address[16:24] == "FFFF0000" and address[30:32] == "7F"
+    )
+
+
+def _parse_wget(body: bytes, said: bytes) -> _Answer | None:
+    """Read busybox wget's ``-S`` report (status line and headers on stderr) and the body."""
+    status, headers = None, {}
+    for raw in said.decode("utf-8", "replace").splitlines():
+        line = raw.strip()
+        match = re.match(r"^HTTP/\d(?:\.\d)?\s+(\d{3})", line)
+        if match:
+            status, headers = int(match.group(1)), {}  # the last response counts (after redirects)
+        elif status is not None and ":" in line and not line.startswith("wget:"):
+            name, _, value = line.partition(":")
+            headers[name.strip()] = value.strip()
+    if status is None:
+        return None
+    return _Answer(status, body.decode("utf-8", "replace"), headers)
+
+
+def _wait_for_answer(
+    container, port: int, http_path: str, created_at: float, timeout_s: float, outcome: dict, asker: _HttpSidecar
+) -> None:
     deadline = time.monotonic() + timeout_s
-    host_port = None
     while time.monotonic() < deadline:
         state = _state(container)
         if not state.get("Running"):
             outcome["error"] = _exit_error(state, outcome["memory_mb"], port)
             return
-        if host_port is None:
-            host_port = _host_port(container, port)
-            outcome["host_port"] = host_port
-        if host_port is not None:
-            answer = _http_get(host_port, http_path, timeout_s=max(0.5, min(5.0, deadline - time.monotonic())))
-            if answer is not None:
-                outcome.update(
-                    ready=True,
-                    startup_s=time.monotonic() - created_at,
-                    http_status=answer.status,
-                    http_body=answer.body,
-                    http_headers=answer.headers,
-                )
-                return
+        answer = asker.get(port, http_path, timeout_s=max(1.0, min(5.0, deadline - time.monotonic())))
+        if answer is not None and asker.loopback_only(port):
+            outcome["error"] = (
+                f"the app listens on port {port} only on 127.0.0.1 (loopback, inside its own container), "
+                f"so nothing outside the container can reach it, not even `docker run -p {port}:{port}`. "
+                "Make it listen on 0.0.0.0, not 127.0.0.1/localhost."
+            )
+            outcome["loopback_only"] = True
+            return
+        if answer is not None:
+            outcome.update(
+                ready=True,
+                startup_s=time.monotonic() - created_at,
+                http_status=answer.status,
+                http_body=answer.body,
+                http_headers=answer.headers,
+            )
+            return
         time.sleep(POLL_S)
     outcome["timed_out"] = True
     outcome["error"] = (

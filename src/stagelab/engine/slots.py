@@ -6,6 +6,12 @@ twenty BuildKit solves that fight for two cores. Each build takes one of
 wait in a first-come queue and can say how many builds are ahead of them.
 
 Slots and queue places are ``flock``-ed files, so a process that dies frees its place.
+
+A slot also names the cgroup its builds run under (:func:`cgroup_name`): BuildKit
+counts the cgroup parent in a RUN step's cache key, so a name that stays the same
+from build to build keeps the cache working, and one build at a time per slot keeps
+the budget per build. A build may ask for the slot it used before (``wanted``): a
+rebuild in the same slot finds its cache.
 """
 
 from __future__ import annotations
@@ -48,9 +54,14 @@ def _try_lock(path: Path) -> int | None:
 class BuildSlot:
     """Wait for, hold, and release one build slot."""
 
-    def __init__(self, enabled: bool = True, poll_s: float = 0.25):
+    def __init__(self, enabled: bool = True, poll_s: float = 0.25, wanted: int | None = None):
         self.enabled = enabled
         self.poll_s = poll_s
+        #: Take this slot and no other (e.g. the rebuild of a grading: same slot, same cache keys).
+        self.wanted = wanted if wanted is not None and 0 <= wanted < max_builds() else None
+        #: The slot held (0…max_builds-1), and the folder of slots it belongs to.
+        self.index: int | None = None
+        self.directory: Path | None = None
         self._slot_fd: int | None = None
         self._ticket_fd: int | None = None
         self._ticket: Path | None = None
@@ -59,7 +70,7 @@ class BuildSlot:
         """Yield the number of builds ahead while waiting; return once a slot is held."""
         if not self.enabled:
             return
-        directory = _directory()
+        directory = self.directory = _directory()
         if self._take(directory):
             return
         queue = directory / "queue"
@@ -78,12 +89,19 @@ class BuildSlot:
             self._leave_queue()
 
     def _take(self, directory: Path) -> bool:
-        for index in range(max_builds()):
+        for index in range(max_builds()) if self.wanted is None else (self.wanted,):
             fd = _try_lock(directory / f"slot-{index}")
             if fd is not None:
-                self._slot_fd = fd
+                self._slot_fd, self.index = fd, index
                 return True
         return False
+
+    def cgroup_name(self) -> str | None:
+        """The cgroup name this slot's builds use: the same for every build in it (None without a slot)."""
+        if self.index is None or self.directory is None:
+            return None
+        key = hashlib.sha1(str(self.directory.resolve()).encode()).hexdigest()[:10]
+        return f"stagelab-slot-{key}-{self.index}"
 
     def _ahead(self, queue: Path) -> int:
         """Live waiters that came before us plus the running builds."""
@@ -113,3 +131,4 @@ class BuildSlot:
         if self._slot_fd is not None:
             os.close(self._slot_fd)
             self._slot_fd = None
+            self.index = None

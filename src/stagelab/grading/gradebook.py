@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import html
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -90,6 +91,11 @@ def submissions(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
+def learner_name(folder: Path) -> str:
+    """The folder's name as text: bytes that are not UTF-8 (a name from another system) shown as �."""
+    return os.fsencode(folder.name).decode("utf-8", "replace")
+
+
 def default_jobs() -> int:
     """As many gradings at once as the engine has build slots."""
     from ..engine import slots
@@ -109,22 +115,28 @@ def grade_all(
     spec = load_spec(lab_dir)  # a bad spec stops here, once, not once per learner
     folders = submissions(Path(submissions_dir))
     entries: list[Entry] = []
-    # A submission without a Dockerfile would silently be graded as the lab's starter.
-    empty = [f for f in folders if not (f / spec.build.dockerfile).is_file()]
-    for folder in empty:
-        entry = Entry(folder.name, _not_graded(lab_dir, f"no {spec.build.dockerfile} in the submission"))
+    # A submission without a Dockerfile would silently be graded as the lab's starter; a folder
+    # that is a link would be graded from wherever it points (another learner's work, a solution).
+    refused: dict[Path, str] = {}
+    for folder in folders:
+        if folder.is_symlink():
+            refused[folder] = "the submission folder is a link to another place; links are not followed"
+        elif not (folder / spec.build.dockerfile).is_file():
+            refused[folder] = f"no {spec.build.dockerfile} in the submission"
+    for folder, reason in refused.items():
+        entry = Entry(learner_name(folder), _not_graded(lab_dir, reason))
         entries.append(entry)
         if on_done is not None:
             on_done(entry)
     with ThreadPoolExecutor(max_workers=max(1, jobs or default_jobs())) as pool:
-        futures = {pool.submit(grader.grade, lab_dir, submission_dir=f): f for f in folders if f not in empty}
+        futures = {pool.submit(grader.grade, lab_dir, submission_dir=f): f for f in folders if f not in refused}
         for future in as_completed(futures):
             folder = futures[future]
             try:
                 report = future.result()
             except StagelabError as error:
                 report = _not_graded(lab_dir, str(error))
-            entry = Entry(folder.name, report)
+            entry = Entry(learner_name(folder), report)
             entries.append(entry)
             if on_done is not None:
                 on_done(entry)

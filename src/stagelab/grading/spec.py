@@ -14,13 +14,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from ..engine.limits import CEILINGS, BuildLimits
 from ..errors import LabSpecError
 from .checks import base
 
 SPEC_FILE = "lab.yaml"
 
 _TOP_KEYS = {"id", "title", "chapter", "language", "build", "run", "checks", "description"}
-_BUILD_KEYS = {"context", "dockerfile", "target", "build_args"}
+_BUILD_KEYS = {"context", "dockerfile", "target", "build_args", "network", "limits"}
+#: build.limits keys: (type, what, smallest value a build can work with).
+_LIMIT_KEYS = {
+    "processes": ((int,), "a whole number of processes", 16),
+    "memory_mb": ((int,), "a whole number of MiB", 32),
+    "cpus": ((int, float), "a number of CPUs", 0.1),
+    "time_s": ((int, float), "a number of seconds", 1),
+    "log_mb": ((int, float), "a number of MB", 0.01),
+    "file_mb": ((int,), "a whole number of MiB", 1),
+}
 _RUN_KEYS = {"port", "http", "command", "output_contains", "output_regex", "exit_code", "timeout_s", "memory_mb", "app"}
 _APP_KEYS = {"entry", "verify"}
 #: The languages a lab may declare (hints and the app's identity depend on it).
@@ -31,12 +43,16 @@ _CHECK_KEYS = {"id", "points", "with"}
 
 @dataclass(frozen=True)
 class BuildSpec:
-    """How to build: context folder and Dockerfile (relative to the lab or submission)."""
+    """How to build: context folder and Dockerfile (relative to the lab or submission), network and budget."""
 
     context: str = "app"
     dockerfile: str = "Dockerfile"
     target: str | None = None
     build_args: dict[str, str] = field(default_factory=dict)
+    #: Whether RUN steps may reach the network (package mirrors); False builds with --network=none.
+    network: bool = True
+    #: The budget of every build of this lab (lowered to the room's maxima at build time).
+    limits: BuildLimits = field(default_factory=BuildLimits)
 
 
 @dataclass(frozen=True)
@@ -287,7 +303,29 @@ def _parse_build(problems: _Problems, raw: Any) -> BuildSpec:
     args = raw.get("build_args") or {}
     if _expect(problems, "build.build_args", args, (dict,), "a mapping NAME: value"):
         values["build_args"] = {str(k): str(v) for k, v in args.items()}
+    if "network" in raw and _expect(problems, "build.network", raw["network"], (bool,), "true (RUN may reach package mirrors) or false (no network)"):
+        values["network"] = raw["network"]
+    if raw.get("limits") is not None:
+        values["limits"] = _parse_limits(problems, raw["limits"])
     return BuildSpec(**values)
+
+
+def _parse_limits(problems: _Problems, raw: Any) -> BuildLimits:
+    if not _expect(problems, "build.limits", raw, (dict,), f"a mapping ({', '.join(_LIMIT_KEYS)})"):
+        return BuildLimits()
+    _unknown_keys(problems, raw, set(_LIMIT_KEYS), "build.limits.")
+    values: dict[str, Any] = {}
+    for key, (types, what, smallest) in _LIMIT_KEYS.items():
+        if key not in raw or not _expect(problems, f"build.limits.{key}", raw[key], types, what):
+            continue
+        value, ceiling = raw[key], getattr(CEILINGS, key)
+        if value < smallest:
+            problems.add(f"build.limits.{key}", f"{value} is too small for any build (at least {smallest:g})")
+        elif value > ceiling:
+            problems.add(f"build.limits.{key}", f"{value} is more than any machine allows (at most {ceiling:g})")
+        else:
+            values[key] = value
+    return BuildLimits(**values)
 
 
 def _parse_run(problems: _Problems, raw: Any) -> RunSpec | None:
@@ -382,7 +420,6 @@ def load_spec(lab_dir: str | Path) -> LabSpec:
     where = str(path)
     if not path.is_file():
         raise LabSpecError(f"{where}: not found. A lab folder holds lab.yaml, Dockerfile and app/.")
-    import yaml  # here, not at the top: `stagelab lint` imports this module and reads no YAML
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -157,8 +157,17 @@ class Subject:
             kind="grade",
             run_id=self.run_id,
             timeout_s=timeout_s,
+            limits=self.spec.build.limits if self.spec else None,
+            network=self.spec.build.network if self.spec else True,
+            # The rebuild waits for the slot the first build ran in: the slot names the build's
+            # cgroup, which BuildKit counts in the cache key of every RUN step.
+            slot=self._cache.get("slot"),
         )
-        return build.run(self.on_build_event)
+        try:
+            return build.run(self.on_build_event)
+        finally:
+            if build.slot is not None:
+                self._cache.setdefault("slot", build.slot)
 
     def image_report(self) -> Any:
         """The engine's report on the built image (files, size, user, attack surface…)."""

@@ -58,8 +58,29 @@ def builds(subject, params) -> Outcome:
                         f"the course's base image {reference} is not in the engine yet. "
                         "Run `stagelab images prepare`, then grade again."
                     )
+        if cause == "network" and subject.spec is not None and not subject.spec.build.network:
+            # The lab builds without network on purpose: a step that needs it is the submission's problem.
+            step = f"{failure.instruction.split(' ', 1)[0]} at line {failure.line}" if failure.instruction and failure.line else "A step"
+            return failed(
+                f"{step} needs the network, and this lab builds without network: {failure.reason}",
+                "This lab's builds have no network (`build.network: false`): use only what is in the build "
+                "context and the base image.",
+                cause=cause,
+                line=failure.line,
+                log_tail=list(failure.log_tail[-15:]),
+            )
         if cause in _NOT_THE_LEARNERS:
             raise CouldNotGrade(f"the build failed for a reason outside the Dockerfile: {failure.reason} {failure.hint}")
+        if failure.stopped:
+            # A step ran into the build's budget (processes, memory, time, output, file size): the learner's to fix.
+            return failed(
+                failure.stopped,
+                failure.hint,
+                cause=cause,
+                line=failure.line,
+                log_tail=list(failure.log_tail[-15:]),
+                detail=failure.reason,
+            )
         from ..build_failure import explain
 
         stages = tuple(s.name for s in subject.model.stages if s.name) if subject.model is not None else ()

@@ -73,6 +73,14 @@ def responds(subject, params) -> Outcome:
         return failed(f"the container was killed: out of memory (limit {run.memory_mb} MB)",
                       "The app uses more memory than the lab allows; look for a leak or a huge allocation at start.",
                       **details)
+    if result.loopback_only:
+        return failed(
+            f"the app listens on port {run.port} only on 127.0.0.1, inside its own container: "
+            "nothing outside the container can reach it",
+            f"Make it listen on 0.0.0.0:{run.port}, not 127.0.0.1/localhost: a published port "
+            f"(`docker run -p {run.port}:{run.port}`) reaches the container's own network interface, never its loopback.",
+            **details,
+        )
     if not result.ready:
         if result.exit_code is not None:
             shown = f":\n{logs}" if logs else " (it printed nothing)"

@@ -1,0 +1,111 @@
+"""Build limits: every RUN step under the build's cgroup, limits from lab.yaml within the room's maxima, and engines that cannot have them."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import uuid
+
+import pytest
+
+from stagelab.engine import Build, limits
+from stagelab.errors import LabSpecError
+from stagelab.grading.spec import parse_spec
+
+pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("own_build_slots")]
+
+
+def test_every_run_step_runs_under_the_builds_cgroup_with_its_limits(make_context, busybox_image, leak_check):
+    marker = uuid.uuid4().hex[:8]
+    context = make_context({"Dockerfile": f"FROM {busybox_image}\nRUN echo {marker} && cat /proc/self/cgroup\n"})
+    seen = []
+    build = Build(context, no_cache=True, limits=limits.BuildLimits(processes=300, memory_mb=300))
+    result = build.run(lambda event: event.text and seen.append(event.text))
+    assert result.limits_enforced
+    pids_line = next(line for line in seen if ":pids:" in line or line.startswith("0::"))
+    assert "/stagelab-slot-" in pids_line and "/buildkit/" in pids_line, seen
+    name = next(part for part in pids_line.split("/") if part.startswith("stagelab-slot-"))
+    assert name not in limits.ours(), "the build's cgroup was not removed"
+
+
+def test_a_labs_limits_are_lowered_to_the_rooms_maxima_with_a_notice(make_context, busybox_image, monkeypatch, leak_check):
+    monkeypatch.setenv("STAGELAB_MAX_BUILD_MEMORY_MB", "512")
+    context = make_context({"Dockerfile": f"FROM {busybox_image}\nRUN true\n"})
+    build = Build(context, limits=limits.BuildLimits(memory_mb=3072))
+    assert build.limits.memory_mb == 512
+    assert any("STAGELAB_MAX_BUILD_MEMORY_MB" in notice for notice in build.notices)
+
+
+def test_lab_yaml_takes_network_and_limits_and_names_every_mistake():
+    spec = parse_spec({"id": "x", "title": "x", "checks": ["dockerfile.parses"],
+                       "build": {"network": False, "limits": {"processes": 512, "memory_mb": 1024}}})  # fmt: skip
+    assert spec.build.network is False
+    assert (spec.build.limits.processes, spec.build.limits.memory_mb, spec.build.limits.time_s) == (512, 1024, 600)
+    with pytest.raises(LabSpecError) as caught:
+        parse_spec({"id": "x", "title": "x", "checks": ["dockerfile.parses"],
+                    "build": {"network": "sometimes", "limits": {"processes": 3, "memroy_mb": 10, "cpus": 1000}}})  # fmt: skip
+    message = str(caught.value)
+    assert "build.network: must be true" in message
+    assert "build.limits.processes: 3 is too small" in message
+    assert "build.limits.memroy_mb: unknown key (did you mean 'memory_mb'?)" in message
+    assert "build.limits.cpus: 1000 is more than any machine allows" in message
+
+
+def _relay(path: str, stop: threading.Event) -> threading.Thread:
+    """A unix-socket relay in front of the engine, like Docker Desktop's socket proxy."""
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(16)
+    server.settimeout(0.2)
+
+    def pipe(source, target):
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, target):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def serve():
+        while not stop.is_set():
+            try:
+                client, _ = server.accept()
+            except OSError:
+                continue
+            engine = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            engine.connect("/var/run/docker.sock")
+            threading.Thread(target=pipe, args=(client, engine), daemon=True).start()
+            threading.Thread(target=pipe, args=(engine, client), daemon=True).start()
+        server.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_an_engine_behind_a_relay_has_no_limits_the_doctor_says_so_and_builds_still_run(
+    make_context, busybox_image, monkeypatch, tmp_path, leak_check
+):
+    from stagelab import doctor
+
+    path = str(tmp_path / "relay.sock")
+    stop = threading.Event()
+    thread = _relay(path, stop)
+    try:
+        with monkeypatch.context() as patch:
+            patch.setenv("DOCKER_HOST", f"unix://{path}")
+            found = limits.support()
+            assert not found.enforced and "not by dockerd itself" in found.detail, found
+            finding = doctor._build_limits(True)
+            assert finding.status is doctor.Status.WARN and finding.detail.startswith("not in force")
+            context = make_context({"Dockerfile": f"FROM {busybox_image}\nRUN echo {uuid.uuid4().hex[:6]}\n"})
+            result = Build(context).run()
+            assert result.image_id and not result.limits_enforced
+    finally:
+        stop.set()
+        thread.join(5)
