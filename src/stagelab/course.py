@@ -204,7 +204,7 @@ def environment() -> Table:
 
 def base_images() -> Table:
     """The catalogue's images: present or not, stand-in or pulled, and what is really inside."""
-    from .engine import image_store
+    from .engine import Images as image_store
     from .images.catalogue import entries
     from .labels import STAND_IN
 
@@ -288,7 +288,7 @@ def dockerfile_variant(app: str, variant: str, old: str, new: str) -> Path:
 
 def ensure(image: str) -> None:
     """Build a course image (``stagelab-course/<app>:<variant>``) that is not there yet, e.g. when a chapter is skipped."""
-    from .engine import image_store
+    from .engine import Images as image_store
 
     if image_store.exists(image) or not image.startswith(TAG_PREFIX + "/"):
         return
@@ -298,7 +298,7 @@ def ensure(image: str) -> None:
 
 
 def _report(image: str):
-    from .engine.reports import image_report
+    from .engine import image_report
 
     ensure(image)
     return image_report(image)
@@ -381,7 +381,7 @@ def compare(images: dict[str, str], chart: bool = True) -> Figure | Table:
     The figures are :func:`stagelab.engine.compare.compare_reports`'s, the same the CLI's
     ``stagelab compare`` and the comparison widget show.
     """
-    from .engine.compare import compare_reports
+    from .analysis import compare_reports
 
     compared = compare_reports([_report(image) for image in images.values()])
     labels = list(images)
@@ -427,7 +427,7 @@ def _one_line(text: str, limit: int = 110) -> str:
 
 def check_running(images: dict[str, str], port: int, path: str = "/") -> Table:
     """Start each image (safe defaults), ask ``path`` over HTTP, stop it: did it answer, how fast, what?"""
-    from .engine.probes import probe
+    from .engine import probe
 
     rows = []
     for label, image in images.items():
@@ -456,7 +456,7 @@ def _last_lines(logs: str, count: int = 2) -> str:
 
 def check_exits(images: dict[str, str], command: Sequence[str] | None = None, timeout_s: float = 20) -> Table:
     """Run each image until it exits: exit code, what it printed, the engine's error if it could not start."""
-    from .engine.probes import probe
+    from .engine import probe
 
     rows = []
     for label, image in images.items():
@@ -591,8 +591,8 @@ class Measurements:
 
 def measure(images: dict[str, tuple[str, int]]) -> Measurements:
     """Measure each image (label → (image, port)): both sizes, layers, efficiency, surface, start-up time."""
-    from .engine.compressed import compressed_size
-    from .engine.probes import probe
+    from .engine import compressed_size
+    from .engine import probe
 
     items = []
     for label, (image, port) in images.items():
@@ -625,7 +625,7 @@ def _verdict(holds: bool) -> str:
 
 def seed_claims(measured: Measurements) -> Table:
     """The seed tutorial's claims, each with what was measured here and a verdict."""
-    from .engine.probes import try_exec
+    from .engine import try_exec
     from .images.catalogue import lookup
 
     single, multi, distroless = (measured.get(f"node: {k}") for k in ("single-stage", "multi-stage (-slim)", "distroless"))

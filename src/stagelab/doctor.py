@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
 
-from .engine.client import EngineInfo, engine_info
+from .engine import EngineInfo, engine_info
 from .errors import StagelabError
 
 #: Below this much free space on the engine's disk, builds start to fail.
@@ -128,12 +128,12 @@ def _extra_cas() -> Finding:
 
 def _build_limits(engine_ok: bool) -> Finding:
     """Whether the engine holds each build to its budget (processes, memory, CPU) through our cgroups."""
-    from .engine import limits
+    from .engine import BuildLimits, Engine, duration_words, memory_words
 
     if not engine_ok:
         return Finding("Build limits", Status.WARN, "unknown (no engine)", "Start the engine first.")
-    found = limits.support()
-    budget = limits.BuildLimits()
+    found = Engine().builds.limits_support()
+    budget = BuildLimits()
     if found.enforced:
         return Finding(
             "Build limits", Status.OK,
@@ -141,8 +141,8 @@ def _build_limits(engine_ok: bool) -> Finding:
         )
     return Finding(
         "Build limits", Status.WARN,
-        f"not in force: {found.detail}. Builds still stop after {limits.duration_words(budget.time_s)}, "
-        f"{budget.log_mb:g} MB of output and files of {limits.memory_words(budget.file_mb)}; grading goes on",
+        f"not in force: {found.detail}. Builds still stop after {duration_words(budget.time_s)}, "
+        f"{budget.log_mb:g} MB of output and files of {memory_words(budget.file_mb)}; grading goes on",
         "Only matters when grading untrusted submissions: grade on a Linux machine whose engine runs locally "
         "as root with the cgroupfs driver (`make engine`).",
     )

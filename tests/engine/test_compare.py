@@ -7,7 +7,10 @@ import json
 import pytest
 
 from stagelab.cli import main as cli_main
-from stagelab.engine.compare import compare, human_size
+from stagelab.analysis import human_size
+from stagelab.engine import Engine
+
+compare = Engine().reports.compare
 
 FULL = "node:24-trixie"
 SLIM = "node:24-slim"

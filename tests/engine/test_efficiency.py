@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from stagelab.engine.efficiency import layer_efficiency
-from stagelab.engine.layers import FileEntry, LayerContents
+from stagelab.analysis.efficiency import layer_efficiency
+from stagelab.analysis.layers import FileEntry, LayerContents
 from stagelab.engine.reports import image_report
 
 

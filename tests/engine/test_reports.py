@@ -14,7 +14,7 @@ import pytest
 
 from stagelab.cli import main as cli_main
 from stagelab.engine import reports
-from stagelab.engine.layers import LayerContents, merge, read_layer, read_saved_image, resolve
+from stagelab.analysis.layers import LayerContents, merge, read_layer, read_saved_image, resolve
 from stagelab.engine.reports import clean_instruction, image_report
 from stagelab.errors import ImageNotFound
 

@@ -91,14 +91,14 @@ def test_distroless_config_matches_upstream_for_each_tag(distroless, reference):
     tag = reference.rsplit(":", 1)[1]
     flavour = _flavour(reference)
     nonroot = tag.endswith("nonroot")
-    assert facts.user == ("65532" if nonroot else "0")
-    assert facts.workdir == ("/home/nonroot" if nonroot else "/")
-    assert facts.env_value("SSL_CERT_FILE") == "/etc/ssl/certs/ca-certificates.crt"
-    assert facts.env_value("PATH") == (PATH + ":/busybox" if tag.startswith("debug") else PATH)
+    assert facts.config.user == ("65532" if nonroot else "0")
+    assert facts.config.workdir == ("/home/nonroot" if nonroot else "/")
+    assert facts.config.env.get("SSL_CERT_FILE") == "/etc/ssl/certs/ca-certificates.crt"
+    assert facts.config.env.get("PATH") == (PATH + ":/busybox" if tag.startswith("debug") else PATH)
     own = {"nodejs24": ("/nodejs/bin/node",), "python3": ("/usr/bin/python3.13",)}.get(flavour)
     debug = ("/busybox/sh",) if tag.startswith("debug") else None
-    assert facts.entrypoint == (own or debug)
-    assert facts.cmd is None
+    assert facts.config.entrypoint == (own or debug)
+    assert facts.config.cmd is None
 
 
 @pytest.mark.parametrize("tag", ["debug", "debug-nonroot"])
@@ -113,7 +113,7 @@ def test_distroless_nodejs_has_node_only_and_not_on_path(distroless):
     found = image_store.stat_paths(reference, ["/nodejs/bin/node", "/nodejs/LICENSE", "/nodejs/bin/npm", "/nodejs/bin/npx", "/nodejs/bin/corepack"])
     assert found["/nodejs/bin/node"].kind == "file" and found["/nodejs/LICENSE"] is not None
     assert found["/nodejs/bin/npm"] is None and found["/nodejs/bin/npx"] is None and found["/nodejs/bin/corepack"] is None
-    assert "/nodejs" not in image_store.require(reference).env_value("PATH")
+    assert "/nodejs" not in image_store.require(reference).config.env.get("PATH")
 
 
 def test_distroless_nodejs_runs_a_script_given_as_cmd(distroless):
@@ -126,7 +126,7 @@ def test_distroless_python_runs_with_debians_python(distroless):
     assert status == 0 and output.strip() == "/usr/bin/python3.13"
     link = image_store.stat_paths("gcr.io/distroless/python3-debian13:latest", ["/usr/bin/python3"])["/usr/bin/python3"]
     assert link.kind == "symlink" and link.link_target == "python3.13"
-    assert image_store.require("gcr.io/distroless/python3-debian13:latest").env_value("LANG") == "C.UTF-8"
+    assert image_store.require("gcr.io/distroless/python3-debian13:latest").config.env.get("LANG") == "C.UTF-8"
 
 
 NODE_IMAGES = ["node:24-trixie", "node:24-trixie-slim", "node:24", "node:24-slim"]
@@ -136,8 +136,8 @@ NODE_IMAGES = ["node:24-trixie", "node:24-trixie-slim", "node:24", "node:24-slim
 def test_node_images_have_node_in_usr_local_the_node_user_and_the_entrypoint(course_images, reference):
     course_images(reference)
     facts = image_store.require(reference)
-    assert facts.entrypoint == ("docker-entrypoint.sh",) and facts.cmd == ("node",)
-    assert facts.env_value("NODE_VERSION") == catalogue.NODE_VERSION and facts.env_value("YARN_VERSION")
+    assert facts.config.entrypoint == ("docker-entrypoint.sh",) and facts.config.cmd == ("node",)
+    assert facts.config.env.get("NODE_VERSION") == catalogue.NODE_VERSION and facts.config.env.get("YARN_VERSION")
     found = image_store.stat_paths(
         reference, ["/usr/local/bin/node", "/usr/local/bin/npm", "/usr/local/bin/npx", "/usr/local/bin/corepack",
                     "/usr/local/lib/node_modules/npm", "/usr/local/include/node", "/home/node", "/usr/local/bin/docker-entrypoint.sh"]
@@ -161,9 +161,9 @@ def test_full_node_image_has_the_builder_tools_and_slim_has_none(course_images):
 def test_golang_image_has_go_in_usr_local_go_and_upstreams_env(course_images):
     course_images("golang:1.27-trixie")
     facts = image_store.require("golang:1.27-trixie")
-    assert facts.workdir == "/go"
-    assert facts.env_value("GOPATH") == "/go" and facts.env_value("GOTOOLCHAIN") == "local"
-    assert facts.env_value("PATH").startswith("/go/bin:/usr/local/go/bin:")
+    assert facts.config.workdir == "/go"
+    assert facts.config.env.get("GOPATH") == "/go" and facts.config.env.get("GOTOOLCHAIN") == "local"
+    assert facts.config.env.get("PATH").startswith("/go/bin:/usr/local/go/bin:")
     found = image_store.stat_paths("golang:1.27-trixie", ["/usr/local/go/bin/go", "/usr/local/go/src/net/http", "/usr/bin/gcc", "/usr/bin/make"])
     assert all(entry is not None for entry in found.values()), [p for p, e in found.items() if e is None]
     status, output = image_store.run_quiet("golang:1.27-trixie", ["go", "version"])
@@ -235,4 +235,4 @@ def test_site_cas_are_in_the_distroless_bundle_and_node_trusts_them(distroless):
         middle = certificate.pem.strip().splitlines()[3]
         assert middle in body, certificate.name
     facts = image_store.require("gcr.io/distroless/nodejs24-debian13:latest")
-    assert facts.env_value("NODE_EXTRA_CA_CERTS") == "/etc/ssl/certs/ca-certificates.crt"
+    assert facts.config.env.get("NODE_EXTRA_CA_CERTS") == "/etc/ssl/certs/ca-certificates.crt"

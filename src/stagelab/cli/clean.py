@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..engine import cleanup
+from ..engine import Engine
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,10 +19,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.dry_run:
-        found = cleanup.leftovers(owner=args.owner, include_stand_ins=args.stand_ins)
+        found = Engine().leftovers(owner=args.owner, include_stand_ins=args.stand_ins)
         print(f"Would remove {found.containers} container(s) and {found.images} image(s).")
         return 0
-    cleanup.sweep_pending()
-    removed = cleanup.remove(owner=args.owner, include_stand_ins=args.stand_ins)
+    Engine().containers.sweep_pending()
+    removed = Engine().remove_leftovers(owner=args.owner, include_stand_ins=args.stand_ins)
     print(f"Removed {removed.containers} container(s) and {removed.images} image(s) made by Stagelab.")
     return 0

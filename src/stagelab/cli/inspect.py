@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..engine.compare import compare, human_size
-from ..engine.reports import ImageReport, image_report
+from ..analysis import human_size
+from ..engine import Engine, ImageReport
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -124,7 +124,7 @@ def _print_json(data: dict) -> None:
 
 
 def run_inspect(args: argparse.Namespace) -> int:
-    report = image_report(args.image)
+    report = Engine().reports.image(args.image)
     if args.json:
         _print_json(report.to_dict())
         return 0
@@ -133,7 +133,7 @@ def run_inspect(args: argparse.Namespace) -> int:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    comparison = compare(args.images)
+    comparison = Engine().reports.compare(args.images)
     if args.json:
         _print_json(comparison.to_dict())
         return 0

@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 from rich.console import Console
 
-from ..engine.probes import ProbeResult, probe
+from ..engine import Engine, ProbeResult
 
 
 def _add_options(parser: argparse.ArgumentParser) -> None:
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     if args.timeout <= 0 or args.memory <= 0:
         Console(stderr=True).print("[red]error:[/] --timeout and --memory must be positive")
         return 2
-    result = probe(
+    result = Engine().probes.probe(
         args.image,
         port=args.port,
         http_path=args.path,

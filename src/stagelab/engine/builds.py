@@ -39,7 +39,8 @@ from .. import labels as stagelab_labels
 from ..dockerfile import Dockerfile, DockerfileSyntaxError, Instruction
 from ..dockerfile import load as load_dockerfile
 from ..errors import BuildContextError, StagelabError
-from . import frontend, rawjson, slots
+from ..analysis import rawjson
+from . import frontend, slots
 from . import limits as build_limits
 from .client import buildx_version, client, docker_binary, engine_errors, translate
 

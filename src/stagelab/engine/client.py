@@ -91,12 +91,13 @@ def _client_for(host: str | None) -> docker.DockerClient:
 def client() -> docker.DockerClient:
     """The SDK client for the engine named by ``DOCKER_HOST`` (or the default socket).
 
-    Raises :class:`EngineUnavailable` when nothing answers.
+    Made once per ``DOCKER_HOST``: making it asks the engine for its API version, so it
+    raises :class:`EngineUnavailable` when nothing answers then. Later calls cost nothing
+    (no ping each time); an engine that goes away afterwards shows in the next request,
+    which :func:`engine_errors` turns into the same :class:`EngineUnavailable`.
     """
     with engine_errors():
-        sdk = _client_for(os.environ.get("DOCKER_HOST"))
-        sdk.ping()
-        return sdk
+        return _client_for(os.environ.get("DOCKER_HOST"))
 
 
 def docker_binary() -> str:

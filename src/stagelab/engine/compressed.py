@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .client import client, engine_errors
-from .layers import stream_from_chunks
+from ..analysis.layers import stream_from_chunks
 
 #: gzip level used by Docker when it pushes a layer (Go's compress/gzip default).
 GZIP_LEVEL = 6

@@ -18,15 +18,16 @@ import io
 import tarfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import docker.errors
 
 from .. import labels as stagelab_labels
 from ..errors import ProbeError
+from . import containers
 from .client import client, engine_errors
-from .probes import _check_image, _remove, _safe_options
+from .containers import Container, require_image
 
 #: The sidecar's image: busybox from the course catalogue (a static binary, no libc needed).
 DEFAULT_SIDECAR = "busybox:1.37"
@@ -48,7 +49,7 @@ class CommandOutput:
 class RunningContainer:
     """A container started by :func:`running`; valid inside the ``with`` block."""
 
-    def __init__(self, container, image: str, run_id: str):
+    def __init__(self, container: Container, image: str, run_id: str):
         self._container = container
         self.image = image
         self.run_id = run_id
@@ -84,19 +85,17 @@ def running(
 ) -> Iterator[RunningContainer]:
     """Start ``image`` (detached, safe defaults, our labels) and remove it when the block ends."""
     run_id = stagelab_labels.new_run_id("debug")
-    sdk = client()
-    _check_image(sdk, image)
-    options = _safe_options(run_id, memory_mb, 128)
-    options["labels"] = stagelab_labels.labels_for(run_id, "debug")
-    container = None
-    try:
+    require_image(image)
+    with ExitStack() as stack:
         with engine_errors():
-            container = sdk.containers.create(image, command=list(command) if command else None, environment=env, **options)
-            container.start()
+            started = stack.enter_context(
+                containers.container(
+                    image, run_id=run_id, kind="debug", command=command or None, env=env,
+                    memory_mb=memory_mb, pids=128, start=True,
+                )
+            )
             time.sleep(settle_s)
-        yield RunningContainer(container, image, run_id)
-    finally:
-        _remove(sdk, container, run_id)
+        yield RunningContainer(started, image, run_id)
 
 
 def sidecar(
@@ -114,34 +113,29 @@ def sidecar(
     app's files are visible at ``/proc/1/root``: as the app's own ``user`` the sidecar has
     exactly the app's rights; as root (the default) it gets ``SYS_PTRACE`` to read them.
     """
-    sdk = client()
-    _check_image(sdk, image)
+    require_image(image)
     run_id = stagelab_labels.new_run_id("sidecar")
-    options = _safe_options(run_id, 64, 64)
-    options["labels"] = stagelab_labels.labels_for(run_id, "sidecar")
-    if user is None:
-        # Root reading another user's /proc/<pid>/root needs ptrace rights over it.
-        options["cap_add"] = ["SYS_PTRACE"]
-    container = None
-    try:
-        with engine_errors():
-            container = sdk.containers.create(
-                image,
-                command=list(command),
-                pid_mode=f"container:{target.id}",
-                network_mode=f"container:{target.id}",
-                user=user,
-                **options,
-            )
-            container.start()
+    with engine_errors():
+        with containers.container(
+            image,
+            run_id=run_id,
+            kind="sidecar",
+            command=command,
+            pid_mode=f"container:{target.id}",
+            network_mode=f"container:{target.id}",
+            user=user,
+            # Root reading another user's /proc/<pid>/root needs ptrace rights over it.
+            cap_add=["SYS_PTRACE"] if user is None else None,
+            memory_mb=64,
+            pids=64,
+            start=True,
+        ) as helper:
             try:
-                status = container.wait(timeout=timeout_s)
+                status = helper.wait(timeout=timeout_s)
             except Exception:  # requests' ReadTimeout: the command did not finish
                 return CommandOutput(tuple(command), None, f"still running after {timeout_s:g} s")
-            output = container.logs(stdout=True, stderr=True).decode("utf-8", "replace")
+            output = helper.logs(stdout=True, stderr=True).decode("utf-8", "replace")
             return CommandOutput(tuple(command), status.get("StatusCode"), output)
-    finally:
-        _remove(sdk, container, run_id)
 
 
 def copy_out(target: RunningContainer, path: str, limit_bytes: int = 1_000_000) -> dict[str, bytes]:

@@ -16,54 +16,42 @@ import subprocess
 import tarfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+
 import docker.errors
 
 from .. import labels as stagelab_labels
 from ..errors import ImageNotFound, StagelabError
+from . import containers
 from .client import client, docker_binary, engine_errors
+from .containers import Container
+from .image_config import ImageConfig, image_config
 
 
 @dataclass(frozen=True)
 class ImageFacts:
-    """What the engine says about one image: identity, size and its run configuration."""
+    """What the engine says about one image: identity, size and how its containers start."""
 
     reference: str
     id: str
     size_bytes: int
     tags: tuple[str, ...]
-    labels: dict[str, str] = field(default_factory=dict)
-    env: tuple[str, ...] = ()
-    entrypoint: tuple[str, ...] | None = None
-    cmd: tuple[str, ...] | None = None
-    user: str = ""
-    workdir: str = ""
+    config: ImageConfig = field(default_factory=ImageConfig)
     layers: int = 0
     created: str = ""
 
-    def env_value(self, name: str) -> str | None:
-        """The value of one environment variable, or None when it is not set."""
-        for item in self.env:
-            key, _, value = item.partition("=")
-            if key == name:
-                return value
-        return None
+    @property
+    def labels(self) -> dict[str, str]:
+        """The image's labels (``config.labels``)."""
+        return self.config.labels
 
 
 def _facts(reference: str, attrs: dict) -> ImageFacts:
-    config = attrs.get("Config") or {}
-    entrypoint = config.get("Entrypoint")
-    cmd = config.get("Cmd")
     return ImageFacts(
         reference=reference,
         id=attrs.get("Id", ""),
         size_bytes=int(attrs.get("Size") or 0),
         tags=tuple(attrs.get("RepoTags") or ()),
-        labels=dict(config.get("Labels") or {}),
-        env=tuple(config.get("Env") or ()),
-        entrypoint=tuple(entrypoint) if entrypoint is not None else None,
-        cmd=tuple(cmd) if cmd is not None else None,
-        user=config.get("User") or "",
-        workdir=config.get("WorkingDir") or "",
+        config=image_config(attrs.get("Config") or {}),
         layers=len((attrs.get("RootFS") or {}).get("Layers") or ()),
         created=attrs.get("Created", ""),
     )
@@ -183,7 +171,7 @@ def list_images(label: str | None = None) -> list[ImageFacts]:
                 id=summary.get("Id", ""),
                 size_bytes=int(summary.get("Size") or 0),
                 tags=tuple(tags),
-                labels=dict(summary.get("Labels") or {}),
+                config=ImageConfig(labels=dict(summary.get("Labels") or {})),
             )
         )
     return images
@@ -256,31 +244,31 @@ def _entry(path: str, member: tarfile.TarInfo, archive: tarfile.TarFile) -> Path
 
 @contextlib.contextmanager
 def _created_container(
-    sdk,
     reference: str,
     *,
     command: list[str] | None = ["/nonexistent"],  # noqa: B006 (never mutated)
     entrypoint: list[str] | None = [],  # noqa: B006 (never mutated)
     kind: str = "read-files",
     run_prefix: str = "read",
-) -> Iterator[str]:
+) -> Iterator[Container]:
     """A labelled container of ``reference`` (created, not started unless the caller starts it), always removed.
 
     The defaults make a container that is never run (``entrypoint=None`` keeps the image's
     own): its file system is read through the archive API, which also works on images
-    without a shell.
+    without a shell. These containers run the course's own images, not a learner's, so they
+    get the engine's defaults rather than the probes' hardening.
     """
     with engine_errors():
-        container = sdk.api.create_container(
+        with containers.container(
             reference,
+            run_id=stagelab_labels.new_run_id(run_prefix),
+            kind=kind,
             command=command,
             entrypoint=entrypoint,
-            labels=stagelab_labels.labels_for(stagelab_labels.new_run_id(run_prefix), kind),
-        )
-        try:
-            yield container["Id"]
-        finally:
-            sdk.api.remove_container(container["Id"], force=True)
+            hardened=False,
+            network_mode=None,
+        ) as created:
+            yield created
 
 
 def stat_paths(reference: str, paths: Iterable[str]) -> dict[str, PathEntry | None]:
@@ -288,12 +276,11 @@ def stat_paths(reference: str, paths: Iterable[str]) -> dict[str, PathEntry | No
 
     Symlinks are reported as links, not followed; a directory's entry is the directory itself.
     """
-    sdk = client()
     result: dict[str, PathEntry | None] = {}
-    with _created_container(sdk, reference) as container_id:
+    with _created_container(reference) as created:
         for path in paths:
             try:
-                stream, _ = sdk.api.get_archive(container_id, path)
+                stream, _ = created.get_archive(path)
             except docker.errors.NotFound:
                 result[path] = None
                 continue
@@ -310,11 +297,10 @@ def stat_paths(reference: str, paths: Iterable[str]) -> dict[str, PathEntry | No
 
 def list_dir(reference: str, path: str) -> list[str]:
     """Names directly inside a directory of an image (without running it)."""
-    sdk = client()
     names: set[str] = set()
-    with _created_container(sdk, reference) as container_id:
+    with _created_container(reference) as created:
         try:
-            stream, _ = sdk.api.get_archive(container_id, path.rstrip("/") + "/.")
+            stream, _ = created.get_archive(path.rstrip("/") + "/.")
         except docker.errors.NotFound:
             return []
         buffer = io.BytesIO(b"".join(stream))
@@ -329,13 +315,12 @@ def list_dir(reference: str, path: str) -> list[str]:
 
 def run_quiet(reference: str, command: list[str], *, entrypoint: list[str] | None = None, timeout_s: float = 120) -> tuple[int, str]:
     """Run a command in a throwaway container; returns its exit status and combined output."""
-    sdk = client()
     with _created_container(
-        sdk, reference, command=command, entrypoint=entrypoint, kind="probe", run_prefix="run"
-    ) as container_id:
-        sdk.api.start(container_id)
-        status = sdk.api.wait(container_id, timeout=timeout_s)
-        output = sdk.api.logs(container_id, stdout=True, stderr=True).decode("utf-8", "replace")
+        reference, command=command, entrypoint=entrypoint, kind="probe", run_prefix="run"
+    ) as created:
+        created.start()
+        status = created.wait(timeout=timeout_s)
+        output = created.logs(stdout=True, stderr=True).decode("utf-8", "replace")
     return int(status.get("StatusCode", 1)), output
 
 

@@ -26,15 +26,18 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
 import docker.errors
 
 from .. import labels as stagelab_labels
-from ..errors import ImageNotFound, ProbeError
+from ..errors import ProbeError
 from . import cleanup
-from .client import PREPARE_HINT, client, engine_errors
+from .client import client, engine_errors
+from . import containers
+from .containers import Container, require_image
 from .processes import ContainerView
 
 #: How much of the HTTP body and of the logs a result keeps.
@@ -100,32 +103,6 @@ class ExecAttempt:
     method: str = "exec"
 
 
-def _safe_options(run_id: str, memory_mb: int, pids: int) -> dict:
-    memory = f"{memory_mb}m"
-    return {
-        "name": f"stagelab-{run_id}",
-        "labels": stagelab_labels.labels_for(run_id, "probe"),
-        "privileged": False,
-        "cap_drop": ["ALL"],
-        "security_opt": ["no-new-privileges"],
-        # Equal memory and memory+swap: the limit is a real limit, no swapping.
-        "mem_limit": memory,
-        "memswap_limit": memory,
-        "pids_limit": pids,
-        # Loopback only: the app under probe reaches nothing, and nothing reaches it from outside.
-        "network_mode": "none",
-        "detach": True,
-    }
-
-
-def _check_image(sdk, image: str) -> None:
-    with engine_errors():
-        try:
-            sdk.images.get(image)
-        except docker.errors.ImageNotFound:
-            raise ImageNotFound(f"Image {image} is not in the engine. Build it first, or: {PREPARE_HINT}") from None
-
-
 def _engine_words(error: docker.errors.APIError) -> str:
     explanation = error.explanation or str(error)
     if isinstance(explanation, bytes):
@@ -143,29 +120,6 @@ def _start_failure(explanation: str) -> str:
     else:
         return explanation
     return text.removesuffix(": unknown").strip()
-
-
-def _remove(sdk, container, run_id: str) -> None:
-    """Remove the container; then anything else carrying this run's label (a create we never saw return).
-
-    If the engine cannot be reached (it stopped mid-probe), the container's name is
-    noted so the next probe or `stagelab clean` removes it once the engine is back.
-    """
-    if container is not None:
-        try:
-            container.remove(force=True, v=True)
-        except docker.errors.NotFound:
-            pass
-        except Exception:  # the fallback below tries again by label
-            pass
-    try:
-        for leftover in sdk.containers.list(all=True, filters={"label": f"{stagelab_labels.RUN}={run_id}"}):
-            try:
-                leftover.remove(force=True, v=True)
-            except docker.errors.NotFound:
-                pass
-    except Exception:  # clean-up must never hide the real outcome
-        cleanup.remember_for_sweep(f"stagelab-{run_id}")
 
 
 def _state(container) -> dict:
@@ -229,53 +183,49 @@ def probe(
     run_id = run_id or stagelab_labels.new_run_id("probe")
     if expect_exit:
         port = None
-    sdk = client()
+    client()
     cleanup.sweep_pending()
-    _check_image(sdk, image)
+    require_image(image)
     if port is not None:
-        _check_image(sdk, HTTP_SIDECAR_IMAGE)
-    options = _safe_options(run_id, memory_mb, pids)
-    container = None
+        require_image(HTTP_SIDECAR_IMAGE)
     outcome: dict = {
         "image": image, "run_id": run_id, "started": False, "ready": False, "startup_s": None,
         "http_status": None, "http_body": "", "exit_code": None, "oom_killed": False, "timed_out": False,
         "logs": "", "stopped_cleanly": None, "stop_s": None, "error": None, "port": port,
         "memory_mb": memory_mb,
     }
-    try:
-        with engine_errors():
-            created_at = time.monotonic()
-            container = sdk.containers.create(
-                image, command=command, entrypoint=entrypoint, environment=env, user=user, **options
-            )
+    with engine_errors():
+        created_at = time.monotonic()
+        with containers.container(
+            image, run_id=run_id, kind="probe", command=command, entrypoint=entrypoint, env=env, user=user,
+            memory_mb=memory_mb, pids=pids,
+        ) as app, ExitStack() as sidecars:
             try:
-                container.start()
+                app.start()
             except docker.errors.APIError as error:
                 words = _engine_words(error)
                 outcome.update(error=_start_failure(words), engine_message=words)
                 return ProbeResult(**outcome)
             outcome["started"] = True
             if expect_exit:
-                _wait_for_exit(container, timeout_s, outcome)
+                _wait_for_exit(app, timeout_s, outcome)
                 if inspect is not None and not outcome["timed_out"]:
-                    outcome["inspection"] = inspect(ContainerView(container))
+                    outcome["inspection"] = inspect(ContainerView(app))
             else:
-                asker = _HttpSidecar(sdk, container, run_id)
-                _wait_for_answer(container, port, http_path, created_at, timeout_s, outcome, asker)
+                asker = _HttpSidecar(sidecars, app, run_id)
+                _wait_for_answer(app, port, http_path, created_at, timeout_s, outcome, asker)
                 if outcome["ready"]:
                     if inspect is not None:
-                        outcome["inspection"] = inspect(ContainerView(container))
-                    _stop(container, stop_timeout_s, outcome)
-            state = _state(container)
+                        outcome["inspection"] = inspect(ContainerView(app))
+                    _stop(app, stop_timeout_s, outcome)
+            state = _state(app)
             outcome["oom_killed"] = bool(state.get("OOMKilled"))
             if not state.get("Running"):
                 outcome["exit_code"] = state.get("ExitCode")
             if outcome["oom_killed"]:
                 outcome["error"] = f"killed: out of memory (limit {memory_mb} MB)"
-            outcome["logs"] = _logs(container)
+            outcome["logs"] = _logs(app)
             return ProbeResult(**outcome)
-    finally:
-        _remove(sdk, container, run_id)
 
 
 def _wait_for_exit(container, timeout_s: float, outcome: dict) -> None:
@@ -294,28 +244,26 @@ def _wait_for_exit(container, timeout_s: float, outcome: dict) -> None:
 class _HttpSidecar:
     """A busybox container in the app's network namespace that GETs from the app's loopback."""
 
-    def __init__(self, sdk, app, run_id: str):
-        self.sdk, self.app, self.run_id = sdk, app, run_id
-        self.container = None
+    def __init__(self, stack: ExitStack, app: Container, run_id: str):
+        # The sidecar is made on the first knock and removed when ``stack`` closes (before the app).
+        self.stack, self.app, self.run_id = stack, app, run_id
+        self.container: Container | None = None
 
     def get(self, port: int, path: str, timeout_s: float) -> _Answer | None:
         """Status, headers and (up to HTTP_BODY_LIMIT of) the body; None while nothing answers."""
         if self.container is None:
-            options = _safe_options(self.run_id, 32, 32)
-            options.pop("network_mode")
-            options["name"] = f"stagelab-{self.run_id}-http"
-            options["labels"] = stagelab_labels.labels_for(self.run_id, "probe-sidecar")
             try:
-                self.container = self.sdk.containers.create(
-                    HTTP_SIDECAR_IMAGE, command=["sleep", "3600"], network_mode=f"container:{self.app.id}", **options
+                self.container = self.stack.enter_context(
+                    containers.container(
+                        HTTP_SIDECAR_IMAGE, run_id=self.run_id, kind="probe-sidecar", name_suffix="http",
+                        command=["sleep", "3600"], network_mode=f"container:{self.app.id}",
+                        memory_mb=32, pids=32, start=True,
+                    )
                 )
-                self.container.start()
             except docker.errors.APIError:
                 # The app stopped between our look and the join ("cannot join network of a non running
-                # container"): nothing answers; the caller sees the exit on its next look.
-                if self.container is not None:
-                    _remove(self.sdk, self.container, self.run_id + "-none")
-                self.container = None
+                # container"): nothing answers (the sidecar is already removed); the caller sees the
+                # exit on its next look.
                 return None
         url = f"http://127.0.0.1:{port}{path if path.startswith('/') else '/' + path}"
         script = 'wget -S -q -O - -T "$1" -U stagelab-probe "$2" | head -c "$3"'
@@ -475,26 +423,22 @@ def try_exec(
             except docker.errors.NotFound:
                 raise ProbeError(f"No container named {container} is running. Start it first.") from None
             return _exec_into(target, image, command, timeout_s)
-    _check_image(sdk, image)
-    options = _safe_options(run_id, memory_mb, pids)
-    created = None
-    try:
-        with engine_errors():
+    require_image(image)
+    with engine_errors():
+        with ExitStack() as first_try:
             stays_up = False
             try:
-                created = sdk.containers.create(image, **options)
-                created.start()
+                created = first_try.enter_context(
+                    containers.container(image, run_id=run_id, kind="probe", memory_mb=memory_mb, pids=pids, start=True)
+                )
                 time.sleep(settle_s)
                 stays_up = bool(_state(created).get("Running"))
             except docker.errors.APIError:
                 stays_up = False  # no entrypoint/cmd, or it cannot start: try the command itself
             if stays_up:
                 return _exec_into(created, image, command, timeout_s)
-            _remove(sdk, created, run_id)
-            created = None
-            return _run_as_entrypoint(sdk, image, command, options, timeout_s)
-    finally:
-        _remove(sdk, created, run_id)
+        # The first container is gone (its name is free again): run the command as the entrypoint.
+        return _run_as_entrypoint(image, command, run_id, memory_mb, pids, timeout_s)
 
 
 def _exec_into(container, image: str, command: tuple[str, ...], timeout_s: float) -> ExecAttempt:
@@ -525,9 +469,12 @@ def _exec_into(container, image: str, command: tuple[str, ...], timeout_s: float
     return ExecAttempt(image, command, exit_code == 0, exit_code, output[-LOGS_LIMIT:], error, "exec")
 
 
-def _run_as_entrypoint(sdk, image: str, command: tuple[str, ...], options: dict, timeout_s: float) -> ExecAttempt:
-    runner = sdk.containers.create(image, entrypoint=list(command[:1]), command=list(command[1:]), **options)
-    try:
+def _run_as_entrypoint(
+    image: str, command: tuple[str, ...], run_id: str, memory_mb: int, pids: int, timeout_s: float
+) -> ExecAttempt:
+    with containers.container(
+        image, run_id=run_id, kind="probe", entrypoint=command[:1], command=command[1:], memory_mb=memory_mb, pids=pids
+    ) as runner:
         try:
             runner.start()
         except docker.errors.APIError as error:
@@ -540,8 +487,3 @@ def _run_as_entrypoint(sdk, image: str, command: tuple[str, ...], options: dict,
         output = _logs(runner)
         error = None if exit_code == 0 else f"{command[0]} exited with code {exit_code}"
         return ExecAttempt(image, command, exit_code == 0, exit_code, output, error, "run")
-    finally:
-        try:
-            runner.remove(force=True, v=True)
-        except docker.errors.APIError:
-            pass

@@ -8,7 +8,7 @@ Usage::
 
 Sizes are always ``docker image inspect``'s measure (uncompressed, as ``docker images``
 shows). The file tree comes from ``docker save``, streamed; layer efficiency is
-dive's (see :mod:`stagelab.engine.efficiency`). Reports are cached by image id, in
+dive's (see :mod:`stagelab.analysis.efficiency`). Reports are cached by image id, in
 the process and on disk (``~/.cache/stagelab/reports``), so asking again costs
 milliseconds; a retagged image is the same image and reuses its report.
 """
@@ -26,10 +26,14 @@ from pathlib import Path
 
 from .. import labels as stagelab_labels
 from ..errors import StagelabError
+from collections.abc import Mapping, Sequence
+
+from ..analysis.compare import Comparison, compare_reports
+from ..analysis.efficiency import Efficiency, WastedPath, layer_efficiency
+from ..analysis.layers import FileEntry, merge, read_layer_store, read_saved_image, resolve, stream_from_chunks
+from ..analysis.surface import AttackSurface, Package, attack_surface, wants_content
 from .client import client, engine_errors
-from .efficiency import Efficiency, WastedPath, layer_efficiency
-from .layers import FileEntry, merge, read_layer_store, read_saved_image, resolve, stream_from_chunks
-from .surface import AttackSurface, Package, attack_surface, wants_content
+from .image_config import ImageConfig, image_config
 
 __all__ = [
     "AttackSurface",
@@ -41,11 +45,12 @@ __all__ = [
     "Package",
     "WastedPath",
     "clear_cache",
+    "compare",
     "image_report",
 ]
 
 #: Bump when the report's shape changes, so old disk-cache files are ignored.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: the analysis types moved to stagelab.analysis (pickled paths)
 _ROOT_USERS = ("", "0", "root")
 
 
@@ -61,30 +66,6 @@ class LayerInfo:
     #: Sum of the layer tar's header sizes (dive's measure of a layer); 0 for an empty step.
     content_bytes: int = 0
     files_count: int = 0
-
-
-@dataclass(frozen=True)
-class ImageConfig:
-    """How a container of the image starts."""
-
-    user: str
-    entrypoint: tuple[str, ...] | None
-    cmd: tuple[str, ...] | None
-    env: dict[str, str]
-    workdir: str
-    exposed_ports: tuple[str, ...]
-    labels: dict[str, str]
-
-    def to_dict(self) -> dict:
-        return {
-            "user": self.user,
-            "entrypoint": list(self.entrypoint) if self.entrypoint is not None else None,
-            "cmd": list(self.cmd) if self.cmd is not None else None,
-            "env": dict(self.env),
-            "workdir": self.workdir,
-            "exposed_ports": list(self.exposed_ports),
-            "labels": dict(self.labels),
-        }
 
 
 @dataclass(frozen=True)
@@ -236,24 +217,6 @@ def clean_instruction(created_by: str) -> str:
     return text
 
 
-def _config(raw: dict) -> ImageConfig:
-    env = {}
-    for item in raw.get("Env") or []:
-        name, _, value = item.partition("=")
-        env[name] = value
-    entrypoint = raw.get("Entrypoint")
-    cmd = raw.get("Cmd")
-    return ImageConfig(
-        user=raw.get("User") or "",
-        entrypoint=tuple(entrypoint) if entrypoint is not None else None,
-        cmd=tuple(cmd) if cmd is not None else None,
-        env=env,
-        workdir=raw.get("WorkingDir") or "",
-        exposed_ports=tuple(sorted((raw.get("ExposedPorts") or {}).keys())),
-        labels=dict(raw.get("Labels") or {}),
-    )
-
-
 def _layers(steps: list[dict], sizes: list[int] | None, diff_ids: list[str], contents: tuple) -> tuple[LayerInfo, ...]:
     """Line up history steps (oldest first) with the layer tars: non-empty steps map to layers in order."""
     result = []
@@ -323,7 +286,7 @@ def _build(image, source: str = "auto") -> ImageReport:
         architecture=attrs.get("Architecture", ""),
         os_name=_os_name(tree.files, tree.contents),
         layers=_layers(steps, sizes, diff_ids, saved.layers),
-        config=_config(attrs.get("Config") or {}),
+        config=image_config(attrs.get("Config") or {}),
         files=tree.files,
         efficiency_details=layer_efficiency(saved.layers),
         surface=attack_surface(tree.files, tree.contents),
@@ -434,3 +397,16 @@ def _is_throwaway(attrs: dict) -> bool:
     labels = (attrs.get("Config") or {}).get("Labels") or {}
     owner = labels.get(stagelab_labels.OWNER, "")
     return owner.startswith("stagelab-test")
+
+
+def compare(refs: Sequence[str], startup_s: Mapping[str, float] | None = None) -> Comparison:
+    """Report on each image (cached by id) and set them side by side, in the order given."""
+    return compare_reports([_named(image_report(ref), ref) for ref in refs], startup_s)
+
+
+def _named(report: ImageReport, ref: str) -> ImageReport:
+    """Show the name the caller used, not whichever tag the engine lists first."""
+    is_id = ref.startswith("sha256:") or all(char in "0123456789abcdef" for char in ref)
+    if is_id or (report.tags and report.tags[0] == ref):
+        return report
+    return dataclasses.replace(report, tags=(ref, *[tag for tag in report.tags if tag != ref]))

@@ -98,9 +98,9 @@ def learner_name(folder: Path) -> str:
 
 def default_jobs() -> int:
     """As many gradings at once as the engine has build slots."""
-    from ..engine import slots
+    from ..engine import Engine
 
-    return slots.max_builds()
+    return Engine().builds.max_parallel()
 
 
 def grade_all(

@@ -270,11 +270,11 @@ def grade(
 def _remove_engine_objects(run_id: str) -> None:
     """Remove the grading's images and containers (probes remove their own containers already)."""
     try:
-        from ..engine import cleanup
+        from ..engine import Engine
 
         # include_stand_ins: an image built FROM a stand-in inherits its stand-in label; the run
         # filter already limits the removal to what this grading built.
-        cleanup.remove(run_id=run_id, include_stand_ins=True)
+        Engine().remove_leftovers(run_id=run_id, include_stand_ins=True)
     except StagelabError:
         pass  # the engine went away; nothing we can remove now
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..engine.limits import CEILINGS, BuildLimits
+from ..engine import CEILINGS, BuildLimits
 from ..errors import LabSpecError
 from .checks import base
 

@@ -11,14 +11,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..dockerfile import Dockerfile, DockerfileSyntaxError
+from ..dockerfile import Dockerfile, DockerfileSyntaxError, Stage
 from ..dockerfile import load as load_dockerfile
 from ..dockerfile import parse as parse_dockerfile
 from . import syntax
 from .checks.base import SkipCheck
-from .spec import LabSpec
+from .spec import LabSpec, RunSpec
+
+if TYPE_CHECKING:  # the engine is imported when first used: `stagelab lint` never loads it
+    from ..engine import BuildEvent, BuildFailed, BuildResult, ContainerView, ExecAttempt, ImageReport, ProbeResult
+    from .app_identity import Entry, Verdict
 
 NONCE_PLACEHOLDER = "{nonce}"
 
@@ -35,7 +39,7 @@ class Subject:
         lab_dir: Path | None = None,
         text: str | None = None,
         run_id: str | None = None,
-        on_build_event: Callable[[Any], None] | None = None,
+        on_build_event: Callable[[BuildEvent], None] | None = None,
     ):
         self.dockerfile_path = dockerfile_path
         self.context_dir = context_dir
@@ -51,12 +55,13 @@ class Subject:
         self.diagnoses: list[syntax.Diagnosis] = []
         self._read(text)
         # Engine state, filled in by the build check and the lazy helpers below.
-        self.build_result: Any = None
-        self.build_failure: Any = None
+        self.build_result: BuildResult | None = None
+        self.build_failure: BuildFailed | None = None
         self.build_blocked: str | None = None
         self.image_ref: str | None = None
         #: Set once anything was asked of the engine, so the grader knows to clean up.
         self.engine_touched = False
+        # One answer per question (the report, each probe, each rebuild…), of the type its method returns.
         self._cache: dict[str, Any] = {}
 
     # -- the Dockerfile -----------------------------------------------------------------
@@ -106,7 +111,7 @@ class Subject:
     def build_args(self) -> dict[str, str]:
         return dict(self.spec.build.build_args) if self.spec else {}
 
-    def target_stage(self):
+    def target_stage(self) -> Stage:
         """The stage the build produces, or skip when the target does not exist."""
         model = self.require_model()
         try:
@@ -114,7 +119,7 @@ class Subject:
         except DockerfileSyntaxError as error:
             raise SkipCheck(error.reason) from None
 
-    def base_chain(self, stage) -> list:
+    def base_chain(self, stage: Stage) -> list[Stage]:
         """The stage, then the stages it is built FROM (``FROM builder``), nearest first."""
         model = self.require_model()
         chain = [stage]
@@ -140,7 +145,7 @@ class Subject:
             raise SkipCheck("the image was not built (see image.builds)")
         return self.image_ref
 
-    def build(self, *, timeout_s: float | None = None, tag_suffix: str = "") -> Any:
+    def build(self, *, timeout_s: float | None = None, tag_suffix: str = "") -> BuildResult:
         """Build the image (once); records the result or the failure and returns the result."""
         from ..engine import Build
 
@@ -169,12 +174,12 @@ class Subject:
             if build.slot is not None:
                 self._cache.setdefault("slot", build.slot)
 
-    def image_report(self) -> Any:
+    def image_report(self) -> ImageReport:
         """The engine's report on the built image (files, size, user, attack surface…)."""
         if "report" not in self._cache:
-            from ..engine import reports
+            from ..engine import Engine
 
-            self._cache["report"] = reports.image_report(self.require_image())
+            self._cache["report"] = Engine().reports.image(self.require_image())
         return self._cache["report"]
 
     def substitute(self, text: str | None) -> str | None:
@@ -189,7 +194,7 @@ class Subject:
             self._cache["language"] = hints.language_of(self)
         return self._cache["language"]
 
-    def app_entry(self) -> Any:
+    def app_entry(self) -> Entry | None:
         """The lab's app (entry script or Go module) from the lab's own files, or None when not checked."""
         if "entry" not in self._cache:
             from . import app_identity
@@ -200,7 +205,7 @@ class Subject:
             self._cache["entry"] = app_identity.lab_entry(self.spec, lab_context, self.language)
         return self._cache["entry"]
 
-    def _identify(self, view) -> Any:
+    def _identify(self, view: ContainerView) -> Verdict:
         """Called by the probe while the app runs: is it the lab's app? (never raises)"""
         from ..errors import StagelabError
         from . import app_identity
@@ -210,16 +215,16 @@ class Subject:
         except StagelabError as error:
             return app_identity.Verdict(False, True, error=f"could not read the container's processes: {error}")
 
-    def http_probe(self) -> Any:
+    def http_probe(self) -> ProbeResult:
         """One run of the app, probed over HTTP as ``run:`` says (shared by runtime checks)."""
         if "http" not in self._cache:
-            from ..engine import probes
+            from ..engine import Engine
 
             run = self._run_spec()
             if run.port is None:
                 raise SkipCheck("the lab's run: section gives no port")
             http = run.http
-            self._cache["http"] = probes.probe(
+            self._cache["http"] = Engine().probes.probe(
                 self.require_image(),
                 port=run.port,
                 http_path=self.substitute(http.path if http else "/"),
@@ -230,14 +235,14 @@ class Subject:
             )
         return self._cache["http"]
 
-    def command_probe(self) -> Any:
+    def command_probe(self) -> ProbeResult:
         """One run of a CLI app with ``run.command``, to its exit."""
         if "command" not in self._cache:
-            from ..engine import probes
+            from ..engine import Engine
 
             run = self._run_spec()
             command = [self.substitute(c) for c in run.command] if run.command is not None else None
-            self._cache["command"] = probes.probe(
+            self._cache["command"] = Engine().probes.probe(
                 self.require_image(),
                 command=command,
                 timeout_s=run.timeout_s,
@@ -248,16 +253,16 @@ class Subject:
             )
         return self._cache["command"]
 
-    def shell_attempt(self, shell: str) -> Any:
+    def shell_attempt(self, shell: str) -> ExecAttempt:
         """Try to open ``shell`` in a container of the image."""
         key = f"shell:{shell}"
         if key not in self._cache:
-            from ..engine import probes
+            from ..engine import Engine
 
-            self._cache[key] = probes.try_exec(self.require_image(), [shell], run_id=self.run_id)
+            self._cache[key] = Engine().probes.try_exec(self.require_image(), [shell], run_id=self.run_id)
         return self._cache[key]
 
-    def rebuild_after_touching(self, relative_path: str, timeout_s: float | None = None) -> Any:
+    def rebuild_after_touching(self, relative_path: str, timeout_s: float | None = None) -> BuildResult:
         """Change one source file in the (temporary) context and build again; returns the result."""
         key = f"rebuild:{relative_path}"
         if key not in self._cache:
@@ -271,7 +276,7 @@ class Subject:
             self._cache[key] = self.build(timeout_s=timeout_s, tag_suffix="-rebuild")
         return self._cache[key]
 
-    def _run_spec(self):
+    def _run_spec(self) -> RunSpec:
         if self.spec is None or self.spec.run is None:
             raise SkipCheck("the lab has no run: section")
         return self.spec.run

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import labels
-from ..engine import image_store
+from ..engine import Engine, ImageFacts
 from ..errors import StagelabError
 from . import catalogue
 
@@ -96,7 +96,7 @@ def export(
     images: list[KitImage] = []
     skipped: list[str] = []
     for reference in wanted:
-        facts = image_store.inspect(reference)
+        facts = Engine().images.inspect(reference)
         if facts is None:
             skipped.append(reference)
             continue
@@ -107,7 +107,7 @@ def export(
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
     say(f"docker save {len(images)} references …")
-    image_store.save([image.reference for image in images], partial)
+    Engine().images.save([image.reference for image in images], partial)
     say("computing checksums …")
     members: dict[str, str] = {}
     with tarfile.open(partial) as archive:
@@ -183,16 +183,16 @@ def import_kit(source: Path, on_message: Callable[[str], None] | None = None) ->
     say = on_message or (lambda text: None)
     say(f"verifying {source} …")
     manifest = verify(source)
-    before = {image.reference: image_store.inspect(image.reference) for image in manifest.images}
+    before = {image.reference: Engine().images.inspect(image.reference) for image in manifest.images}
     say(f"docker load ({len(manifest.images)} references) …")
     try:
-        image_store.load(source)
+        Engine().images.load(source)
     except StagelabError:
         _restore(manifest, before)
         raise
     wrong = []
     for image in manifest.images:
-        facts = image_store.inspect(image.reference)
+        facts = Engine().images.inspect(image.reference)
         if facts is None or facts.id != image.image_id:
             wrong.append(image.reference)
     if wrong:
@@ -201,14 +201,14 @@ def import_kit(source: Path, on_message: Callable[[str], None] | None = None) ->
     return list(manifest.images)
 
 
-def _restore(manifest: KitManifest, before: dict[str, image_store.ImageFacts | None]) -> None:
+def _restore(manifest: KitManifest, before: dict[str, ImageFacts | None]) -> None:
     """Leave no reference pointing at a half-loaded image: untag what was not there, re-tag what was."""
     for image in manifest.images:
         previous = before.get(image.reference)
-        current = image_store.inspect(image.reference)
+        current = Engine().images.inspect(image.reference)
         if current is None:
             continue
         if previous is None:
-            image_store.untag(image.reference)
+            Engine().images.untag(image.reference)
         elif current.id != previous.id:
-            image_store.tag(previous.id, image.reference)
+            Engine().images.tag(previous.id, image.reference)

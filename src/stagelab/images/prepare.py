@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .. import labels
-from ..engine import image_store
+from ..engine import Engine, ImageFacts
 from ..errors import StagelabError
 from . import catalogue, site_certs
 from .catalogue import Availability, Entry
@@ -138,7 +138,7 @@ class _Preparer:
         host = _registry_host(reference)
         if not self.pull or host in self.dead_registries:
             return False
-        if image_store.try_pull(reference):
+        if Engine().images.try_pull(reference):
             return True
         # One failed pull per registry is enough to know it does not answer.
         self.dead_registries.add(host)
@@ -148,7 +148,7 @@ class _Preparer:
         started = time.monotonic()
         reference = entry.reference
 
-        def done(action: Action, message: str = "", facts: image_store.ImageFacts | None = None) -> Outcome:
+        def done(action: Action, message: str = "", facts: ImageFacts | None = None) -> Outcome:
             self.notify(Progress(reference, 1, 1, message or action.value, finished=True, action=action))
             return Outcome(
                 reference, action, time.monotonic() - started, message,
@@ -156,7 +156,7 @@ class _Preparer:
             )
 
         self.notify(Progress(reference, 0, 1, "checking"))
-        present = image_store.inspect(reference)
+        present = Engine().images.inspect(reference)
         # --rebuild remakes our stand-ins (and re-points aliases); a real upstream image is always kept.
         rebuild = reference in self.rebuild
         if present is not None and not (rebuild and (is_stand_in(present) or entry.is_alias)):
@@ -164,19 +164,19 @@ class _Preparer:
         blocked = [d for d in entry.depends_on if d in self.failed]
         if entry.is_alias:
             assert entry.alias_of is not None
-            target = image_store.inspect(entry.alias_of)
+            target = Engine().images.inspect(entry.alias_of)
             if target is None:
                 self.failed.add(reference)
                 return done(Action.FAILED, f"{entry.alias_of} is not available")
-            image_store.tag(target.id, reference)
-            return done(Action.TAGGED, f"same image as {entry.alias_of}", image_store.inspect(reference))
+            Engine().images.tag(target.id, reference)
+            return done(Action.TAGGED, f"same image as {entry.alias_of}", Engine().images.inspect(reference))
         if entry.availability is Availability.REGISTRY_ONLY:
             self.notify(Progress(reference, 0, 1, "trying a registry"))
             if self._try_pull(reference):
-                return done(Action.PULLED, "pulled", image_store.inspect(reference))
+                return done(Action.PULLED, "pulled", Engine().images.inspect(reference))
             return done(Action.UNAVAILABLE, entry.unavailable_reason)
         if self._try_pull(reference):
-            return done(Action.PULLED, "pulled", image_store.inspect(reference))
+            return done(Action.PULLED, "pulled", Engine().images.inspect(reference))
         if blocked:
             self.failed.add(reference)
             return done(Action.FAILED, f"needs {', '.join(blocked)}, which could not be made")
@@ -190,9 +190,9 @@ class _Preparer:
         if present is not None and present.id != facts.id:
             # Aliases follow the new image; the stand-in it replaces is then removed, not left dangling.
             for alias in catalogue.entries():
-                if alias.alias_of == reference and image_store.exists(alias.reference):
-                    image_store.tag(facts.id, alias.reference)
-            image_store.remove_if_dangling(present.id)
+                if alias.alias_of == reference and Engine().images.exists(alias.reference):
+                    Engine().images.tag(facts.id, alias.reference)
+            Engine().images.remove_if_dangling(present.id)
         return done(Action.BUILT, entry.content, facts)
 
 
@@ -244,7 +244,7 @@ def status(refs: Iterable[str] | None = None) -> list[ImageStatus]:
             upstream = target.upstream_size_bytes if target else None
         else:
             upstream = entry.upstream_size_bytes
-        facts = image_store.inspect(entry.reference)
+        facts = Engine().images.inspect(entry.reference)
         if facts is None:
             source = Source.UNAVAILABLE if entry.availability is Availability.REGISTRY_ONLY else Source.MISSING
             note = entry.unavailable_reason if source is Source.UNAVAILABLE else "run `stagelab images prepare`"

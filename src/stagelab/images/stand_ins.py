@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import labels
-from ..engine import Build, BuildEvent, EventKind, image_store
+from ..engine import Build, BuildEvent, Engine, EventKind, ImageFacts
 from ..errors import StagelabError
 from . import rootfs, site_certs, toolchains
 from .catalogue import GO_VERSION, NODE_VERSION, Entry, Method
@@ -34,7 +34,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("STAGELAB_CACHE_DIR", Path.home() / ".cache" / "stagelab"))
 
 
-def is_stand_in(facts: image_store.ImageFacts) -> bool:
+def is_stand_in(facts: ImageFacts) -> bool:
     """True for an image made by :func:`make` (not an image merely built FROM one).
 
     Labels are inherited, so a learner's image built on a stand-in carries STAND_IN too;
@@ -89,7 +89,7 @@ class Workshop:
         shutil.copytree(RECIPES, target)
         self._context_ready = True
 
-    def make(self, entry: Entry, on_step: Callable[[StepProgress], None] | None = None) -> image_store.ImageFacts:
+    def make(self, entry: Entry, on_step: Callable[[StepProgress], None] | None = None) -> ImageFacts:
         """Make the stand-in for one catalogue entry and tag it with its reference."""
         report = on_step or (lambda progress: None)
         run_id = labels.new_run_id("stand-in")
@@ -99,7 +99,7 @@ class Workshop:
             return self._build(entry, run_id, report)
         raise StagelabError(f"{entry.reference} has no stand-in recipe ({entry.unavailable_reason or 'registry only'}).")
 
-    def _import_rootfs(self, entry: Entry, run_id: str, report: Callable[[StepProgress], None]) -> image_store.ImageFacts:
+    def _import_rootfs(self, entry: Entry, run_id: str, report: Callable[[StepProgress], None]) -> ImageFacts:
         report(StepProgress(0, 3, f"mmdebstrap {SUITE} (minbase)"))
         minbase = rootfs.ensure_minbase(SUITE, self.cache / "rootfs")
         report(StepProgress(1, 3, "writing the image tarball"))
@@ -108,7 +108,7 @@ class Workshop:
                 minbase, Path(scratch) / "rootfs.tar", suite=SUITE, slim=entry.recipe.slim, certificates=self.certificates
             )
             report(StepProgress(2, 3, "docker import"))
-            facts = image_store.import_tarball(
+            facts = Engine().images.import_tarball(
                 tarball,
                 entry.reference,
                 env={"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
@@ -128,7 +128,7 @@ class Workshop:
         if "GO_VERSION" in args:
             toolchains.go_tree(args.get("GO_VERSION", GO_VERSION), wheels, trees)
 
-    def _build(self, entry: Entry, run_id: str, report: Callable[[StepProgress], None]) -> image_store.ImageFacts:
+    def _build(self, entry: Entry, run_id: str, report: Callable[[StepProgress], None]) -> ImageFacts:
         self._prepare_context()
         report(StepProgress(0, 1, "toolchains"))
         self._toolchains(entry)
@@ -155,7 +155,7 @@ class Workshop:
                 report(StepProgress(done, total, event.step.instruction[:60]))
             elif event.kind is EventKind.STEP_STARTED and event.step is not None:
                 report(StepProgress(done, max(done + 1, _total_steps(build, event)), event.step.instruction[:60]))
-        return image_store.require(entry.reference)
+        return Engine().images.require(entry.reference)
 
 
 def _total_steps(build: Build, event: BuildEvent) -> int:

@@ -61,10 +61,10 @@ class _StageHeader:
 
 def _image_size(image_id: str) -> int | None:
     """The image's size as the engine reports it (what `docker images` shows); None if unknown."""
-    from ..engine import image_store
+    from ..engine import Engine
 
     try:
-        facts = image_store.inspect(image_id)
+        facts = Engine().images.inspect(image_id)
     except StagelabError:
         return None
     return facts.size_bytes if facts is not None else None

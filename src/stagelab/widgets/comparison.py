@@ -1,6 +1,6 @@
 """The comparison chart: two or more images side by side (single vs multi-stage vs distroless).
 
-A view over :func:`stagelab.engine.compare.compare`: small bar charts of size,
+A view over :func:`stagelab.analysis.compare.compare_reports`: small bar charts of size,
 layers, packages, executables and (when measured) start-up time, then the
 comparison's own table. Start-up times are measured elsewhere (runtime probes) and
 passed in, keyed by the image reference.
@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 
 import ipywidgets as widgets
 
-from ..engine.compare import Comparison, compare
+from ..analysis import Comparison
+from ..engine import Engine
 from . import charts
 from . import transcript as t
 
@@ -49,8 +50,8 @@ class ComparisonChart(t.TranscriptMixin, widgets.VBox):
         title: str = "",
     ):
         super().__init__()
-        #: The comparison shown (from :mod:`stagelab.engine.compare`).
-        self.comparison = images if isinstance(images, Comparison) else compare(list(images), startup_times)
+        #: The comparison shown (from :mod:`stagelab.analysis.compare`).
+        self.comparison = images if isinstance(images, Comparison) else Engine().reports.compare(list(images), startup_times)
         self.html = comparison_html(self.comparison, title)
         self.add_class("stagelab-comparison")
         self.children = [widgets.HTML(self.html)]

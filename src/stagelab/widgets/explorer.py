@@ -1,6 +1,6 @@
 """The image explorer: what is inside an image, readable in a second.
 
-A view over :func:`stagelab.engine.reports.image_report`: attack-surface badges
+A view over an :class:`~stagelab.engine.ImageReport` (``Engine().reports.image(ref)``): attack-surface badges
 first (shell, package managers, compilers, setuid files, packages, user), then the
 layer sizes as a chart labelled with the instruction that made each layer, the
 biggest files and folders, and the layer efficiency as dive computes it.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ..engine.reports import ImageReport, image_report
+from ..engine import Engine, ImageReport
 from . import charts
 from . import transcript as t
 
@@ -84,7 +84,7 @@ class ImageExplorer(t.TranscriptMixin, widgets.VBox):
     def __init__(self, image: str | ImageReport, biggest: int = 8):
         super().__init__()
         #: The report shown (reports are cached by image id, so showing an image again is cheap).
-        self.report = image if isinstance(image, ImageReport) else image_report(image)
+        self.report = image if isinstance(image, ImageReport) else Engine().reports.image(image)
         self.html = explorer_html(self.report, biggest)
         self.add_class("stagelab-image-explorer")
         self.children = [widgets.HTML(self.html)]

@@ -57,10 +57,10 @@ def _describe(case) -> str:
     ),
 )
 def structure_test(subject, params) -> Outcome:
-    from ...engine import structure_test as runner
+    from ...engine import Engine
 
     test_file = _test_file(subject, str(params["file"]))
-    report = runner.run_structure_test(subject.require_image(), test_file)
+    report = Engine().reports.structure_test(subject.require_image(), test_file)
     failures = report.failed
     details = {"passed": report.passed, "total": len(report.cases), "failed": [_describe(c) for c in failures]}
     if failures:

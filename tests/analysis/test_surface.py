@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from stagelab.engine.layers import FileEntry
-from stagelab.engine.surface import attack_surface, installed_packages, program_name
+from stagelab.analysis.layers import FileEntry
+from stagelab.analysis.surface import attack_surface, installed_packages, program_name
 
 
 def tree(*entries: FileEntry) -> dict[str, FileEntry]:

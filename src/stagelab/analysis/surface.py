@@ -200,7 +200,7 @@ def installed_packages(files: dict[str, FileEntry], contents: dict[str, bytes]) 
 
 
 def wants_content(path: str) -> bool:
-    """The small files a report reads the contents of (see :func:`stagelab.engine.layers.read_layer`)."""
+    """The small files a report reads the contents of (see :func:`stagelab.analysis.layers.read_layer`)."""
     return (
         path == DPKG_STATUS
         or (posixpath.dirname(path) == DPKG_STATUS_D and not path.endswith(".md5sums"))
