@@ -56,7 +56,7 @@ def test_canned_responder_on_the_labs_runtime_base_fails_runtime_responds(tmp_pa
     assert report.could_not_grade is None, report.could_not_grade
     responds = report.result("runtime.responds")
     # It did answer (with the app's old fixed text); the program that answered gives it away.
-    assert responds.details.get("http_status") == 200
+    assert responds.evidence.http_status == 200
     assert "/canned.js is not the lab's server.js" in responds.message
     assert responds.status == "failed"
     assert report.result("image.files-present").status == "failed"

@@ -9,7 +9,7 @@ import pytest
 from gradinghelp import make_lab
 
 from stagelab.grading import gradebook
-from stagelab.grading.results import CheckResult, GradeReport
+from stagelab.grading.results import CheckResult, CheckStatus, Evidence, GradeReport
 
 SPEC = {
     "title": "Smallest image",
@@ -43,8 +43,8 @@ def graded(engine, tmp_path_factory):
 
 
 def _report(score: float, size: int | None) -> GradeReport:
-    details = {} if size is None else {"size_bytes": size}
-    result = CheckResult("image.size-budget", "size", "passed" if score == 2 else "failed", score, 2, "", details=details)
+    status = CheckStatus.PASSED if score == 2 else CheckStatus.FAILED
+    result = CheckResult("image.size-budget", "size", status, score, 2, "", evidence=Evidence(size_bytes=size))
     return GradeReport("lab", "Lab", (result,), score, 2, None, "2026-01-01T00:00:00+00:00", 0.0)
 
 

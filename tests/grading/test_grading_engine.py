@@ -97,7 +97,7 @@ def test_reference_solution_scores_full_marks(tmp_path, busybox_base, app_dir, l
     assert report.all_passed, report.to_dict()
     assert report.score == report.max_score == len(checks)
     assert [r.check_id for r in results] == [r.check_id for r in report.results]
-    assert report.result("runtime.responds").details["http_status"] == 200
+    assert report.result("runtime.responds").evidence.http_status == 200
 
 
 def test_static_checks_are_reported_before_the_build_starts(tmp_path, busybox_base, app_dir):

@@ -11,6 +11,7 @@ from gradinghelp import CORPUS, generate, run_one
 from stagelab.cli import main
 from stagelab.grading import catalogue, grader, report_formats
 from stagelab.grading.hadolint import lint as hadolint_lint
+from stagelab.grading.results import CheckStatus
 from stagelab.dockerfile import parse
 
 GOOD = """\
@@ -129,7 +130,7 @@ def test_dockerignore_negation_re_includes_a_path(tmp_path):
     path = tmp_path / "Dockerfile"
     path.write_text(GOOD)
     result = run_one(path, "dockerfile.dockerignore")
-    assert result.status == "failed" and result.details["missing"] == ["node_modules"]
+    assert result.status is CheckStatus.FAILED and result.evidence.missing == ("node_modules",)
 
 
 def test_dockerignore_with_glob_patterns_passes(tmp_path):

@@ -13,17 +13,17 @@ import pytest
 from stagelab.cli import main
 from stagelab.grading import gradebook, progress
 from stagelab.grading.release import release
-from stagelab.grading.results import CheckResult, GradeReport
+from stagelab.grading.results import CheckResult, CheckStatus, GradeReport
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 LAB = HERE / "newlab" / "09-static-site"
 
 
-def report(score: float, statuses=("passed", "failed"), lab="09-static-site", at="2026-01-01T10:00:00+00:00"):
+def report(score: float, statuses=(CheckStatus.PASSED, CheckStatus.FAILED), lab="09-static-site", at="2026-01-01T10:00:00+00:00"):
     results = tuple(
-        CheckResult(f"check.{i}", f"Check {i}", status, 1.0 if status == "passed" else 0.0, 1.0, "msg")
-        for i, status in enumerate(statuses)
+        CheckResult(f"check.{i}", f"Check {i}", status, 1.0 if status is CheckStatus.PASSED else 0.0, 1.0, "msg")
+        for i, status in enumerate(map(CheckStatus, statuses))
     )
     return GradeReport(lab, "Title", results, score, float(len(statuses)), None, at, 1.0)
 

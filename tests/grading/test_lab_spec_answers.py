@@ -9,7 +9,9 @@ import pytest
 
 from stagelab.errors import LabSpecError
 from stagelab.grading import grader
-from stagelab.grading.results import FAILED, PASSED, CheckResult, GradeReport
+from stagelab.grading.results import CheckResult, CheckStatus, GradeReport
+
+PASSED, FAILED = CheckStatus.PASSED, CheckStatus.FAILED
 from stagelab.grading.spec import parse_spec
 from stagelab.grading.subject import Subject
 

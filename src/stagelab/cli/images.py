@@ -63,6 +63,13 @@ def _size(size_bytes: int | None) -> str:
 _ACTION_STYLE = {"kept": "green", "built": "cyan", "pulled": "cyan", "tagged": "green", "unavailable": "yellow", "failed": "red"}
 
 
+def _explained_later(action) -> bool:
+    """Failures and unavailable images are explained in full after the summary."""
+    from ..images.prepare import Action
+
+    return action in (Action.FAILED, Action.UNAVAILABLE)
+
+
 def run_prepare(args: argparse.Namespace) -> int:
     from ..images.prepare import Progress as PrepareProgress
     from ..images.prepare import prepare
@@ -75,7 +82,7 @@ def run_prepare(args: argparse.Namespace) -> int:
             if update.finished and update.action is not None:
                 colour = _ACTION_STYLE[update.action.value]
                 # Failures and unavailable images are explained in full after the summary.
-                detail = "" if update.action.value in ("failed", "unavailable") else update.message[:90]
+                detail = "" if _explained_later(update.action) else update.message[:90]
                 console.print(f"[{colour}]{update.action.value:<11}[/] {escape(update.reference)}  {escape(detail)}")
                 console.file.flush()  # so a log shows each image as it finishes
 
@@ -120,7 +127,7 @@ def _summary(console: Console, report, started: float) -> int:
     summary = ", ".join(f"[{_ACTION_STYLE[a]}]{n} {a}[/]" for a, n in counts.items())
     console.print(f"Images: {summary} — total time {time.monotonic() - started:.1f} s")
     for outcome in report.outcomes:
-        if outcome.action.value in ("failed", "unavailable"):
+        if _explained_later(outcome.action):
             colour = _ACTION_STYLE[outcome.action.value]
             console.print(f"[{colour}]{outcome.action.value}[/] {escape(outcome.reference)}: {escape(outcome.message)}")
     return 0 if report.ok else 1

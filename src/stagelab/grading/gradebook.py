@@ -13,13 +13,14 @@ from pathlib import Path
 
 from ..errors import StagelabError
 from . import grader
-from .results import PASSED, GradeReport
+from .results import CheckStatus, GradeReport
 from .spec import load_spec
 
 
-#: The check whose result details carry the measured image size (``size_bytes``).
+#: The check whose evidence carries the measured image size (``evidence.size_bytes``).
 SIZE_CHECK = "image.size-budget"
 MB = 1_000_000
+_MARKS = {CheckStatus.PASSED: "✓", CheckStatus.FAILED: "✗", CheckStatus.SKIPPED: "–", CheckStatus.ERROR: "!"}
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,8 @@ class Entry:
         candidates = [preferred] if preferred is not None else []
         candidates += [r for r in self.report.results if r is not preferred]
         for result in candidates:
-            size = result.details.get("size_bytes")
-            if isinstance(size, int) and not isinstance(size, bool):
-                return size
+            if result.evidence.size_bytes is not None:
+                return result.evidence.size_bytes
         return None
 
 
@@ -173,7 +173,7 @@ def write_csv(entries: list[Entry], path: str | Path) -> Path:
             for check_id in ids:
                 result = report.result(check_id)
                 points.append(f"{result.points:g}" if result else "")
-            failed = [r.check_id for r in report.results if r.status != PASSED]
+            failed = [r.check_id for r in report.results if r.status is not CheckStatus.PASSED]
             size = entry.image_size_bytes
             writer.writerow(
                 [entry.learner, f"{report.score:g}", f"{report.max_score:g}", status,
@@ -237,8 +237,8 @@ def write_html(entries: list[Entry], path: str | Path, title: str) -> Path:
             if result is None:
                 cells.append('<td class="cng">–</td>')
                 continue
-            mark = {"passed": "✓", "failed": "✗", "skipped": "–", "error": "!"}.get(result.status, "?")
-            cells.append(f'<td class="{e(result.status)}" title="{e(result.message)}">{mark} {result.points:g}</td>')
+            mark = _MARKS.get(result.status, "?")
+            cells.append(f'<td class="{e(result.status.value)}" title="{e(result.message)}">{mark} {result.points:g}</td>')
         note = f' class="cng" title="{e(report.could_not_grade)}"' if report.could_not_grade else ""
         rows.append(
             f'<tr><td class="l"><a href="#{e(entry.learner)}">{e(entry.learner)}</a></td>'
@@ -254,7 +254,7 @@ def write_html(entries: list[Entry], path: str | Path, title: str) -> Path:
         for result in report.results:
             hint = f'<br><span class="hint">hint: {e(result.hint)}</span>' if result.hint else ""
             items.append(
-                f'<li class="{e(result.status)}"><code>{e(result.check_id)}</code> {result.points:g}/{result.max_points:g} '
+                f'<li class="{e(result.status.value)}"><code>{e(result.check_id)}</code> {result.points:g}/{result.max_points:g} '
                 f"— {e(result.message)}{hint}</li>"
             )
         sections.append(

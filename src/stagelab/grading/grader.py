@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import EngineUnavailable, LabSpecError, StagelabError
 from . import catalogue, hints
 from .checks.base import CheckDefinition, CouldNotGrade, Phase, SkipCheck
-from .results import ERROR, FAILED, PASSED, SKIPPED, CheckResult, GradeReport
+from .results import CheckResult, CheckStatus, Evidence, GradeReport
 from .spec import CheckSpec, LabSpec, load_spec
 from .subject import Subject
 
@@ -72,36 +72,36 @@ def run_check(subject: Subject, check: CheckSpec, definition: CheckDefinition) -
     started = time.perf_counter()
     could_not_grade = None
     hint = None
-    details: dict[str, Any] = {}
+    evidence = Evidence()
     language = subject.language
     advice = hints.advice(definition, language)
     try:
         outcome = definition.function(subject, check.params)
-        status = PASSED if outcome.passed else FAILED
+        status = CheckStatus.PASSED if outcome.passed else CheckStatus.FAILED
         message = outcome.message
-        details = dict(outcome.details)
+        evidence = outcome.evidence
         # A check's own hint wins when it fits the lab's language; else the language's standard fix.
         if not outcome.passed:
             hint = outcome.hint if outcome.hint and hints.fits(outcome.hint, language) else advice.fix
     except SkipCheck as skip:
-        status, message = SKIPPED, f"skipped: {skip.reason}"
+        status, message = CheckStatus.SKIPPED, f"skipped: {skip.reason}"
     except CouldNotGrade as error:
-        status, message, could_not_grade = ERROR, error.reason, error.reason
+        status, message, could_not_grade = CheckStatus.ERROR, error.reason, error.reason
     except EngineUnavailable as error:
-        status, message, could_not_grade = ERROR, str(error), str(error)
+        status, message, could_not_grade = CheckStatus.ERROR, str(error), str(error)
     except StagelabError as error:
-        status, message = ERROR, str(error)
+        status, message = CheckStatus.ERROR, str(error)
     except Exception as error:  # a bug in one check must not take the grading down
-        status, message = ERROR, f"internal error in {definition.id}: {type(error).__name__}: {error}"
+        status, message = CheckStatus.ERROR, f"internal error in {definition.id}: {type(error).__name__}: {error}"
     result = CheckResult(
         check_id=definition.id,
         title=definition.title,
         status=status,
-        points=check.points if status == PASSED else 0.0,
+        points=check.points if status is CheckStatus.PASSED else 0.0,
         max_points=check.points,
         message=message,
         hint=hint,
-        details=details,
+        evidence=evidence,
         duration_s=time.perf_counter() - started,
         family=definition.family,
         chapter=advice.chapter,
@@ -125,7 +125,7 @@ def run_checks(
             subject.build_blocked = f"the Dockerfile does not parse: {subject.parse_problem()}"
         if could_not_grade is not None:
             result = CheckResult(
-                definition.id, definition.title, SKIPPED, 0.0, check.points,
+                definition.id, definition.title, CheckStatus.SKIPPED, 0.0, check.points,
                 f"skipped: could not grade (see {stopped_at})",
                 family=definition.family, chapter=hints.advice(definition, subject.language).chapter,
             )  # fmt: skip

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .results import PASSED, GradeReport
+from .results import GradeReport
 
 FILE_NAME = "progress.json"
 VERSION = 1
@@ -119,9 +119,9 @@ def record(report: GradeReport) -> LabProgress | None:
         )
         for result in report.results:
             entry = lab["checks"].setdefault(result.check_id, {"passed": False, "first_passed_at": None})
-            entry["last_status"] = result.status
+            entry["last_status"] = result.status.value
             entry["last_at"] = report.started_at
-            if result.status == PASSED:
+            if result.passed:
                 entry["passed"] = True
                 entry["first_passed_at"] = entry.get("first_passed_at") or report.started_at
         _write_atomically(path, data)

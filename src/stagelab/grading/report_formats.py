@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .results import ERROR, FAILED, PASSED, SKIPPED, CheckResult, GradeReport
+from .results import CheckResult, CheckStatus, GradeReport
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -16,7 +16,12 @@ if TYPE_CHECKING:
 
 FORMATS = ("terminal", "json", "junit", "gradescope")
 
-_MARKS = {PASSED: ("✓", "green"), FAILED: ("✗", "red"), SKIPPED: ("–", "dim"), ERROR: ("!", "magenta")}
+_MARKS = {
+    CheckStatus.PASSED: ("✓", "green"),
+    CheckStatus.FAILED: ("✗", "red"),
+    CheckStatus.SKIPPED: ("–", "dim"),
+    CheckStatus.ERROR: ("!", "magenta"),
+}
 
 
 def _points(value: float) -> str:
@@ -26,23 +31,19 @@ def _points(value: float) -> str:
 def explanation(result: CheckResult) -> list[str]:
     """The lines under a check in a text report: problems, warnings, logs, hint, chapter."""
     lines: list[str] = []
-    for problem in result.details.get("problems", [])[1:] if result.status == FAILED else ():
-        if isinstance(problem, dict):
-            where = f"line {problem.get('line')}: " if problem.get("line") else ""
-            lines.append(f"also {where}{problem.get('message')}")
-        else:
-            lines.append(f"also {problem}")
-    for warning in result.warnings:
+    evidence = result.evidence
+    failed = result.status is CheckStatus.FAILED
+    for problem in evidence.problems[1:] if failed else ():
+        lines.append(f"also {problem}")
+    for warning in evidence.warnings:
         lines.append(f"warning: {warning}")
-    if result.status == FAILED:
-        if result.details.get("excerpt"):
-            lines += result.details["excerpt"].splitlines()
-        tail = result.details.get("log_tail") or []
-        if tail:
-            lines += ["last output:"] + [f"  {line}" for line in tail[-10:]]
-        logs = result.details.get("logs")
-        if logs and "\n" not in result.message:
-            lines += ["container logs:"] + [f"  {line}" for line in str(logs).splitlines()[-8:]]
+    if failed:
+        if evidence.excerpt:
+            lines += evidence.excerpt.splitlines()
+        if evidence.log_tail:
+            lines += ["last output:"] + [f"  {line}" for line in evidence.log_tail[-10:]]
+        if evidence.logs and "\n" not in result.message:
+            lines += ["container logs:"] + [f"  {line}" for line in evidence.logs.splitlines()[-8:]]
         if result.hint:
             lines.append(f"hint: {result.hint}")
         if result.chapter:
@@ -72,7 +73,7 @@ def print_result(result: CheckResult, console: Console, width: int = 36) -> None
     first, *rest = (result.message or "").splitlines() or [""]
     console.print(
         f" [{colour}]{mark}[/] {escape(result.check_id.ljust(width))} {points:>7}  {escape(first)}",
-        style="dim" if result.status == SKIPPED else None,
+        style="dim" if result.status is CheckStatus.SKIPPED else None,
     )
     for line in rest[:12]:
         console.print(f"      {escape(line)}", style="dim")
@@ -84,12 +85,12 @@ def print_result(result: CheckResult, console: Console, width: int = 36) -> None
 def summarize(report: GradeReport, console: Console) -> None:
     from rich.markup import escape
 
-    counts = {status: sum(1 for r in report.results if r.status == status) for status in (PASSED, FAILED, SKIPPED, ERROR)}
-    parts = [f"{counts[PASSED]} passed", f"{counts[FAILED]} failed"]
-    if counts[SKIPPED]:
-        parts.append(f"{counts[SKIPPED]} skipped")
-    if counts[ERROR]:
-        parts.append(f"{counts[ERROR]} errors")
+    counts = {status: sum(1 for r in report.results if r.status is status) for status in CheckStatus}
+    parts = [f"{counts[CheckStatus.PASSED]} passed", f"{counts[CheckStatus.FAILED]} failed"]
+    if counts[CheckStatus.SKIPPED]:
+        parts.append(f"{counts[CheckStatus.SKIPPED]} skipped")
+    if counts[CheckStatus.ERROR]:
+        parts.append(f"{counts[CheckStatus.ERROR]} errors")
     colour = "green" if report.all_passed else "red"
     console.print(
         f"[bold {colour}]Score {_points(report.score)}/{_points(report.max_score)}[/] "
@@ -122,9 +123,9 @@ def to_junit(reports: GradeReport | Sequence[GradeReport]) -> str:
             "testsuite",
             name=report.lab_id if report.lab_id != "lint" else report.title,
             tests=str(len(report.results)),
-            failures=str(sum(1 for r in report.results if r.status == FAILED)),
-            errors=str(sum(1 for r in report.results if r.status == ERROR) + (1 if report.could_not_grade else 0)),
-            skipped=str(sum(1 for r in report.results if r.status == SKIPPED)),
+            failures=str(sum(1 for r in report.results if r.status is CheckStatus.FAILED)),
+            errors=str(sum(1 for r in report.results if r.status is CheckStatus.ERROR) + (1 if report.could_not_grade else 0)),
+            skipped=str(sum(1 for r in report.results if r.status is CheckStatus.SKIPPED)),
             time=f"{report.duration_s:.3f}",
             timestamp=report.started_at,
         )
@@ -139,13 +140,13 @@ def to_junit(reports: GradeReport | Sequence[GradeReport]) -> str:
                 name=f"{result.check_id}: {result.title}",
                 time=f"{result.duration_s:.3f}",
             )
-            if result.status == FAILED:
+            if result.status is CheckStatus.FAILED:
                 failure = ET.SubElement(case, "failure", message=result.message.splitlines()[0] if result.message else "", type=result.check_id)
                 failure.text = _case_text(result)
-            elif result.status == ERROR:
+            elif result.status is CheckStatus.ERROR:
                 error = ET.SubElement(case, "error", message=result.message.splitlines()[0] if result.message else "")
                 error.text = result.message
-            elif result.status == SKIPPED:
+            elif result.status is CheckStatus.SKIPPED:
                 ET.SubElement(case, "skipped", message=result.message)
             else:
                 ET.SubElement(case, "system-out").text = result.message
@@ -165,7 +166,7 @@ def to_gradescope(report: GradeReport) -> str:
                 "name": f"{result.check_id}: {result.title}",
                 "score": result.points,
                 "max_score": result.max_points,
-                "status": "passed" if result.status == PASSED else "failed",
+                "status": "passed" if result.passed else "failed",
                 "output": _case_text(result),
                 "visibility": "visible",
             }

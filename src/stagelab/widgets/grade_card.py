@@ -220,11 +220,11 @@ class GradeCard(t.TranscriptMixin, widgets.VBox):
                 running_shown = running_shown or state == "running"
                 message, points, more = "", "", ""
             else:
-                state = result.status
+                state = result.status.value  # the badge's colour key, like "running" and "queued"
                 points = f"{result.points:g} / {result.max_points:g}"
                 message = t.escape(result.message)
                 more = ""
-                if result.status != "passed" and (result.hint or result.chapter):
+                if not result.passed and (result.hint or result.chapter):
                     hint = f'<div class="stagelab-hint">{t.escape(result.hint)}</div>' if result.hint else ""
                     more = (f'<details class="stagelab-hint-details"><summary style="cursor:pointer">Hint</summary>'
                             f"{hint}{self._chapter_link(result.chapter, link_suffix)}</details>")

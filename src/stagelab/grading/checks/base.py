@@ -6,17 +6,23 @@ before/after Dockerfile), the chapter that teaches it and its parameters. The
 CLI, the widget, the JSON report and the book's check catalogue all read these
 definitions (see :mod:`stagelab.grading.catalogue`).
 
-The function receives the :class:`~stagelab.grading.subject.Subject` being graded
-and its parameters (defaults filled in) and returns an :class:`Outcome`, or raises
-:class:`SkipCheck` when it cannot run because something earlier failed.
+The function is ``(subject: Subject, params: Params) -> Outcome``: it receives the
+:class:`~stagelab.grading.subject.Subject` being graded and its parameters (defaults
+filled in) and returns an :class:`Outcome` whose :class:`~stagelab.grading.results.Evidence`
+is typed, or raises :class:`SkipCheck` when it cannot run because something earlier failed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from ..results import Evidence, Problem
+
+if TYPE_CHECKING:
+    from ..subject import Subject
 
 #: Families, as the lab spec and the catalogue group them ("structure": optional tools a lab may add).
 FAMILIES = ("dockerfile", "build", "image", "runtime", "structure")
@@ -57,6 +63,11 @@ class Param:
     types: tuple[type, ...] = (str,)
 
 
+#: A check's parameters as ``with:`` in lab.yaml sets them, every default filled in
+#: (validated against the check's :class:`Param` types by the spec reader).
+Params = Mapping[str, Any]
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a check found. A failed outcome carries the message and the hint that teach."""
@@ -64,17 +75,40 @@ class Outcome:
     passed: bool
     message: str
     hint: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+    evidence: Evidence = field(default_factory=Evidence)
 
 
-def passed(message: str, **details: Any) -> Outcome:
-    """A passing outcome."""
-    return Outcome(True, message, None, details)
+#: What a check is: the subject under grading and its parameters in, an outcome out.
+CheckFunction = Callable[["Subject", Params], Outcome]
 
 
-def failed(message: str, hint: str | None = None, **details: Any) -> Outcome:
+#: The evidence every report format reads by name (see :class:`~stagelab.grading.results.Evidence`).
+_TYPED = ("problems", "line", "log_tail", "excerpt", "logs", "size_bytes", "warnings", "missing", "http_status")
+_SEQUENCES = ("problems", "log_tail", "warnings", "missing")
+
+
+def evidence(**seen: Any) -> Evidence:
+    """Typed evidence from keywords: ``problems`` (:class:`Problem` s), ``line``, ``log_tail``,
+    ``excerpt``, ``logs``, ``size_bytes``, ``warnings``, ``missing``, ``http_status``; any other
+    keyword is a measured figure that only the JSON report shows."""
+    typed = {name: seen[name] for name in _TYPED if name in seen}
+    for name in _SEQUENCES:
+        if name in typed:
+            typed[name] = tuple(typed[name] or ())
+    if any(not isinstance(problem, Problem) for problem in typed.get("problems", ())):
+        raise TypeError("problems must be Problem(message, line) values")
+    measured = {name: value for name, value in seen.items() if name not in typed}
+    return Evidence(**typed, measured=measured, order=tuple(seen))
+
+
+def passed(message: str, **seen: Any) -> Outcome:
+    """A passing outcome; keywords as for :func:`evidence`."""
+    return Outcome(True, message, None, evidence(**seen))
+
+
+def failed(message: str, hint: str | None = None, **seen: Any) -> Outcome:
     """A failing outcome; ``hint`` overrides the check's standard fix when it knows better."""
-    return Outcome(False, message, hint, details)
+    return Outcome(False, message, hint, evidence(**seen))
 
 
 class SkipCheck(Exception):
@@ -100,7 +134,7 @@ class CheckDefinition:
     after: str
     chapter: str
     params: tuple[Param, ...]
-    function: Callable[..., Outcome]
+    function: CheckFunction
     #: Needs a built image, a running container… (informational, for the catalogue).
     needs_engine: bool = False
 
@@ -144,12 +178,12 @@ def check(
     after: str,
     chapter: str,
     params: tuple[Param, ...] = (),
-) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
+) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under ``id`` with its documentation."""
     if family not in FAMILIES:
         raise ValueError(f"unknown family {family}")
 
-    def register(function: Callable[..., Outcome]) -> Callable[..., Outcome]:
+    def register(function: CheckFunction) -> CheckFunction:
         if id in _REGISTRY:
             raise ValueError(f"check {id} is defined twice")
         _REGISTRY[id] = CheckDefinition(

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ...errors import EngineUnavailable, StagelabError
-from .base import CouldNotGrade, Outcome, Param, Phase, SkipCheck, chapter, check, failed, passed
+from .base import CouldNotGrade, Outcome, Param, Params, Phase, SkipCheck, chapter, check, failed, passed
+
+if TYPE_CHECKING:
+    from ..subject import Subject
 
 #: Build failures caused by the machine, not by the Dockerfile: grading stops with "could not grade".
 _NOT_THE_LEARNERS = {"network", "engine", "cancelled"}
@@ -31,7 +35,7 @@ _NOT_THE_LEARNERS = {"network", "engine", "cancelled"}
     chapter=chapter("single", "a-first-dockerfile"),
     params=(Param("timeout_s", 300, "stop the build after this many seconds", (int, float)),),
 )
-def builds(subject, params) -> Outcome:
+def builds(subject: Subject, params: Params) -> Outcome:
     from ...engine import BuildFailed
 
     if subject.build_blocked:
@@ -155,7 +159,7 @@ def _missing_base(subject, reason: str):
         Param("step", r"npm (ci|install)", "regular expression naming the dependency step", (str,)),
     ),
 )
-def dependency_layer_cached(subject, params) -> Outcome:
+def dependency_layer_cached(subject: Subject, params: Params) -> Outcome:
     from ...engine import BuildFailed
 
     subject.require_image()

@@ -6,10 +6,15 @@ import difflib
 import fnmatch
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...dockerfile.model import substitute_args
 from ..hadolint import HadolintMissing, lint
-from .base import Outcome, Param, Phase, SkipCheck, chapter, check, failed, passed
+from ..results import Problem
+from .base import Outcome, Param, Params, Phase, SkipCheck, chapter, check, failed, passed
+
+if TYPE_CHECKING:
+    from ..subject import Subject
 
 STATIC = dict(family="dockerfile", phase=Phase.STATIC)
 
@@ -69,7 +74,7 @@ def _runs_as_nonroot(reference: str) -> bool:
         """,
     chapter=chapter("single", "the-seed-example-built-as-written"),
 )
-def parses(subject, params) -> Outcome:
+def parses(subject: Subject, params: Params) -> Outcome:
     if subject.parse_error is not None:
         error = subject.parse_error
         where = f"line {error.line}: " if error.line else ""
@@ -81,7 +86,7 @@ def parses(subject, params) -> Outcome:
         return failed(
             f"{first}{more}",
             first.hint,
-            problems=[{"line": d.line, "message": d.message, "hint": d.hint} for d in subject.diagnoses],
+            problems=[Problem(d.message, d.line, d.hint) for d in subject.diagnoses],
         )
     model = subject.model
     return passed(f"{len(model.instructions)} instructions in {len(model.stages)} stage(s)")
@@ -131,7 +136,7 @@ def _build_step(stage) -> object | None:
         """,
     chapter=chapter("multi", "the-node-app-in-stages"),
 )
-def multi_stage(subject, params) -> Outcome:
+def multi_stage(subject: Subject, params: Params) -> Outcome:
     model = subject.require_model()
     final = subject.target_stage()
     chain = subject.base_chain(final)
@@ -184,7 +189,7 @@ def multi_stage(subject, params) -> Outcome:
         Param("allowed", ["gcr.io/distroless/*", "scratch"], "glob patterns of allowed references", (list,)),
     ),
 )
-def final_base(subject, params) -> Outcome:
+def final_base(subject: Subject, params: Params) -> Outcome:
     base = _norm_ref(subject.final_base_image())
     allowed = [str(p) for p in params["allowed"]]
     for pattern in allowed:
@@ -221,7 +226,7 @@ _IMAGE_LIKE = re.compile(r"[:/@]")
         """,
     chapter=chapter("multi", "the-node-app-in-stages"),
 )
-def copy_from_defined(subject, params) -> Outcome:
+def copy_from_defined(subject: Subject, params: Params) -> Outcome:
     model = subject.require_model()
     problems = []
     names: list[str] = []  # the stages above the current one (grown as we go: linear in the stages)
@@ -255,7 +260,7 @@ def copy_from_defined(subject, params) -> Outcome:
                     problems.append((instruction.start_line, f"--from={ref}: there is no stage number {ref} above this line"))
     if problems:
         line, message = problems[0]
-        return failed(f"line {line}: {message}", None, problems=[{"line": l, "message": m} for l, m in problems])
+        return failed(f"line {line}: {message}", None, problems=[Problem(m, l) for l, m in problems])
     return passed("every --from names a stage defined above")
 
 
@@ -304,7 +309,7 @@ def _starts_a_shell(instruction) -> bool:
         """,
     chapter=chapter("distroless", "1-shell-form-cmd"),
 )
-def exec_form(subject, params) -> Outcome:
+def exec_form(subject: Subject, params: Params) -> Outcome:
     stage = subject.target_stage()
     chain = subject.base_chain(stage)
     base = _norm_ref(subject.final_base_image())
@@ -393,7 +398,7 @@ _ROOT_USERS = {"root", "0", "root:root", "0:0", "root:0", "0:root"}
         """,
     chapter=chapter("distroless", "4-files-owned-by-root-a-process-that-is-not"),
 )
-def non_root_user(subject, params) -> Outcome:
+def non_root_user(subject: Subject, params: Params) -> Outcome:
     chain = subject.base_chain(subject.target_stage())
     for link in chain:
         user = link.last("USER")
@@ -465,7 +470,7 @@ def _image_sources(model) -> list[tuple[int, str]]:
         """,
     chapter=chapter("single", "a-first-dockerfile"),
 )
-def pinned_bases(subject, params) -> Outcome:
+def pinned_bases(subject: Subject, params: Params) -> Outcome:
     model = subject.require_model()
     problems = []
     for stage in model.stages:
@@ -475,13 +480,13 @@ def pinned_bases(subject, params) -> Outcome:
             continue
         problem = _pinning_problem(reference)
         if problem:
-            problems.append(f"line {stage.from_instruction.start_line}: {reference} {problem}")
+            problems.append(Problem(f"{reference} {problem}", stage.from_instruction.start_line))
     for line, reference in _image_sources(model):
         problem = _pinning_problem(reference)
         if problem:
-            problems.append(f"line {line}: --from={reference} {problem}")
+            problems.append(Problem(f"--from={reference} {problem}", line))
     if problems:
-        return failed("; ".join(problems), None, problems=problems)
+        return failed("; ".join(map(str, problems)), None, problems=problems)
     return passed("every base image is pinned")
 
 
@@ -541,7 +546,7 @@ def _first_install(stage, install: re.Pattern[str]):
         Param("require_install", True, "fail when no stage installs dependencies", (bool,)),
     ),
 )
-def cache_friendly_order(subject, params) -> Outcome:
+def cache_friendly_order(subject: Subject, params: Params) -> Outcome:
     model = subject.require_model()
     install = re.compile(params["install"])
     manifests = [str(m) for m in params["manifests"]]
@@ -635,7 +640,7 @@ def _ignored(path: str, patterns: list[tuple[bool, str]]) -> bool:
     chapter=chapter("single", "dockerignore-what-is-sent-to-the-build"),
     params=(Param("must_exclude", ["node_modules", ".git"], "paths that must be excluded", (list,)),),
 )
-def dockerignore(subject, params) -> Outcome:
+def dockerignore(subject: Subject, params: Params) -> Outcome:
     if subject.context_dir is None:
         raise SkipCheck("no build context given")
     candidates = []
@@ -755,7 +760,7 @@ def _is_windows_tag(tag: str) -> bool:
         """,
     chapter=chapter("distroless", "what-distroless-is-and-is-not"),
 )
-def final_base_tools(subject, params) -> Outcome:
+def final_base_tools(subject: Subject, params: Params) -> Outcome:
     base = subject.final_base_image()
     shipped = _what_ships(base)
     if shipped:
@@ -799,7 +804,7 @@ _PACKAGE_INSTALLS = (
         """,
     chapter=chapter("single", "what-is-inside"),
 )
-def package_cache_cleanup(subject, params) -> Outcome:
+def package_cache_cleanup(subject: Subject, params: Params) -> Outcome:
     chain = subject.base_chain(subject.target_stage())
     problems = []
     for stage in reversed(chain):
@@ -818,7 +823,7 @@ def package_cache_cleanup(subject, params) -> Outcome:
             f"line {line}: {message}",
             "In the same RUN: `apt-get install … && rm -rf /var/lib/apt/lists/*`, `apk add --no-cache …`, "
             "`dnf install … && dnf clean all`.",
-            problems=[{"line": l, "message": m} for l, m in problems],
+            problems=[Problem(m, l) for l, m in problems],
         )
     return passed("no package cache left in the shipped layers")
 
@@ -861,7 +866,7 @@ def _brings_a_shell(instruction) -> bool:
         """,
     chapter=chapter("distroless", "what-distroless-is-and-is-not"),
 )
-def run_needs_a_shell(subject, params) -> Outcome:
+def run_needs_a_shell(subject: Subject, params: Params) -> Outcome:
     model = subject.require_model()
     problems = []
     for stage in model.stages:
@@ -888,7 +893,7 @@ def run_needs_a_shell(subject, params) -> Outcome:
             f"line {line}: {message} — the build stops here",
             None,
             line=line,
-            problems=[{"line": l, "message": m} for l, m in problems],
+            problems=[Problem(m, l) for l, m in problems],
         )
     return passed("no RUN on a base without a shell")
 
@@ -931,7 +936,7 @@ def _is_secret_name(name: str) -> bool:
         """,
     chapter=chapter("single", "a-first-dockerfile"),
 )
-def no_secrets_in_env(subject, params) -> Outcome:
+def no_secrets_in_env(subject: Subject, params: Params) -> Outcome:
     model = subject.require_model()
     problems = []
     for instruction in model.instructions:
@@ -947,7 +952,7 @@ def no_secrets_in_env(subject, params) -> Outcome:
             f"line {line}: {message}: `docker inspect` shows it to anyone who pulls the image",
             None,
             line=line,
-            problems=[{"line": l, "message": m} for l, m in problems],
+            problems=[Problem(m, l) for l, m in problems],
         )
     return passed("no secret-like ENV")
 
@@ -972,7 +977,7 @@ def no_secrets_in_env(subject, params) -> Outcome:
     chapter=chapter("single", "a-first-dockerfile"),
     params=(Param("fail_on", [], "hadolint codes that fail the check (others warn)", (list,)),),
 )
-def hadolint(subject, params) -> Outcome:
+def hadolint(subject: Subject, params: Params) -> Outcome:
     model = subject.require_model()
     try:
         result = lint(model)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 
-from .base import Outcome, Param, Phase, chapter, check, failed, passed
+from .base import Outcome, Param, Params, Phase, chapter, check, failed, passed
+
+if TYPE_CHECKING:
+    from ..subject import Subject
 
 IMAGE = dict(family="image", phase=Phase.IMAGE)
 #: Sizes as `docker images` prints them: decimal megabytes.
@@ -48,7 +52,7 @@ def _listing(items, limit: int = 5) -> str:
     chapter=chapter("multi", "what-the-multi-stage-image-holds"),
     params=(Param("max_mb", 200, "largest allowed size in MB (10^6 bytes)", (int, float)),),
 )
-def size_budget(subject, params) -> Outcome:
+def size_budget(subject: Subject, params: Params) -> Outcome:
     report = subject.image_report()
     size_mb = report.size_bytes / MB
     budget = float(params["max_mb"])
@@ -73,7 +77,7 @@ def size_budget(subject, params) -> Outcome:
         """,
     chapter=chapter("distroless", "what-distroless-is-and-is-not"),
 )
-def no_shell(subject, params) -> Outcome:
+def no_shell(subject: Subject, params: Params) -> Outcome:
     surface = subject.image_report().surface
     if surface.has_shell:
         return failed(f"the image has a shell: {_listing(surface.shells)}", None, shells=list(map(str, surface.shells)))
@@ -95,7 +99,7 @@ def no_shell(subject, params) -> Outcome:
         """,
     chapter=chapter("distroless", "what-distroless-is-and-is-not"),
 )
-def no_package_manager(subject, params) -> Outcome:
+def no_package_manager(subject: Subject, params: Params) -> Outcome:
     surface = subject.image_report().surface
     if surface.has_package_manager:
         return failed(f"the image has a package manager: {_listing(surface.package_managers)}", None)
@@ -125,7 +129,7 @@ def no_package_manager(subject, params) -> Outcome:
         """,
     chapter=chapter("multi", "what-the-multi-stage-image-holds"),
 )
-def no_compilers(subject, params) -> Outcome:
+def no_compilers(subject: Subject, params: Params) -> Outcome:
     surface = subject.image_report().surface
     if surface.has_compilers:
         return failed(f"the image has compilers: {_listing(surface.compilers)}", None)
@@ -152,7 +156,7 @@ _NPM = re.compile(r"(/node_modules/npm/package\.json|/bin/npm|/bin/npx|npm-cli\.
         """,
     chapter=chapter("distroless", "the-node-app-on-distroless"),
 )
-def no_npm(subject, params) -> Outcome:
+def no_npm(subject: Subject, params: Params) -> Outcome:
     report = subject.image_report()
     found = [p for p in _paths(report) if _NPM.search(p) and "/node_modules/npm/node_modules/" not in p]
     managers = [str(m) for m in getattr(report.surface, "package_managers", ()) if "npm" in str(m)]
@@ -178,7 +182,7 @@ def no_npm(subject, params) -> Outcome:
         """,
     chapter=chapter("distroless", "4-files-owned-by-root-a-process-that-is-not"),
 )
-def non_root(subject, params) -> Outcome:
+def non_root(subject: Subject, params: Params) -> Outcome:
     report = subject.image_report()
     user = report.config.user or ""
     if not report.non_root:
@@ -208,7 +212,7 @@ def non_root(subject, params) -> Outcome:
         Param("node_modules", "/app/node_modules", "where node_modules is in the image", (str,)),
     ),
 )
-def production_dependencies_only(subject, params) -> Outcome:
+def production_dependencies_only(subject: Subject, params: Params) -> Outcome:
     report = subject.image_report()
     manifest_path = subject.context_dir / params["package_json"] if subject.context_dir else None
     try:
@@ -248,7 +252,7 @@ def production_dependencies_only(subject, params) -> Outcome:
     chapter=chapter("multi", "the-node-app-in-stages"),
     params=(Param("paths", [], "absolute paths that must exist in the image", (list,)),),
 )
-def files_present(subject, params) -> Outcome:
+def files_present(subject: Subject, params: Params) -> Outcome:
     report = subject.image_report()
     missing = [p for p in params["paths"] if not report.exists("/" + str(p).lstrip("/"))]
     if missing:
@@ -275,7 +279,7 @@ def files_present(subject, params) -> Outcome:
     chapter=chapter("single", "what-is-inside"),
     params=(Param("min_percent", 95, "lowest allowed efficiency, in percent", (int, float)),),
 )
-def layer_efficiency(subject, params) -> Outcome:
+def layer_efficiency(subject: Subject, params: Params) -> Outcome:
     report = subject.image_report()
     percent = 100.0 * float(report.efficiency)
     wasted = report.wasted_bytes

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from .base import CouldNotGrade, Outcome, Param, Phase, SkipCheck, chapter, check, failed, passed
+from .base import CouldNotGrade, Outcome, Param, Params, Phase, SkipCheck, chapter, check, failed, passed
+
+if TYPE_CHECKING:
+    from ..subject import Subject
 
 RUNTIME = dict(family="runtime", phase=Phase.RUNTIME)
 
@@ -60,7 +64,7 @@ def _not_the_app(subject, verdict, check_id: str, **details) -> Outcome:
         """,
     chapter=chapter("distroless", "the-node-app-on-distroless"),
 )
-def responds(subject, params) -> Outcome:
+def responds(subject: Subject, params: Params) -> Outcome:
     run = subject.spec.run
     result = subject.http_probe()
     logs = _tail(result.logs)
@@ -141,7 +145,7 @@ def responds(subject, params) -> Outcome:
         """,
     chapter=chapter("distroless", "the-node-app-on-distroless"),
 )
-def stops_cleanly(subject, params) -> Outcome:
+def stops_cleanly(subject: Subject, params: Params) -> Outcome:
     from ..hints import evidence_hint
 
     result = subject.http_probe()
@@ -178,7 +182,7 @@ def stops_cleanly(subject, params) -> Outcome:
         """,
     chapter=chapter("multi", "go-from-golang-to-scratch"),
 )
-def output(subject, params) -> Outcome:
+def output(subject: Subject, params: Params) -> Outcome:
     run = subject.spec.run
     result = subject.command_probe()
     logs = result.logs or ""
@@ -226,7 +230,7 @@ def output(subject, params) -> Outcome:
     chapter=chapter("debugging", "the-habit-that-stops-working"),
     params=(Param("shells", ["sh", "/bin/sh", "bash", "/busybox/sh"], "shells to try", (list,)),),
 )
-def no_shell_exec(subject, params) -> Outcome:
+def no_shell_exec(subject: Subject, params: Params) -> Outcome:
     subject.require_image()
     for shell in params["shells"]:
         attempt = subject.shell_attempt(str(shell))

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...errors import LabSpecError
-from .base import Outcome, Param, Phase, SkipCheck, chapter, check, failed, passed
+from .base import Outcome, Param, Params, Phase, SkipCheck, chapter, check, failed, passed
+
+if TYPE_CHECKING:
+    from ..subject import Subject
 
 #: How many failed tests a message lists before it says "and N more".
 _SHOWN = 3
@@ -56,7 +60,7 @@ def _describe(case) -> str:
         Param("file", "structure-test.yaml", "container-structure-test YAML file, relative to the lab folder", (str,)),
     ),
 )
-def structure_test(subject, params) -> Outcome:
+def structure_test(subject: Subject, params: Params) -> Outcome:
     from ...engine import Engine
 
     test_file = _test_file(subject, str(params["file"]))
