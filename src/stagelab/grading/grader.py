@@ -26,26 +26,13 @@ from .results import CheckResult, CheckStatus, Evidence, GradeReport
 from .spec import CheckSpec, LabSpec, load_spec
 from .subject import Subject
 
-#: Checks `stagelab lint` runs on any Dockerfile (no lab, no engine).
-LINT_CHECKS = (
-    "dockerfile.parses",
-    "dockerfile.multi-stage",
-    "dockerfile.copy-from-defined",
-    "dockerfile.exec-form",
-    "dockerfile.non-root-user",
-    "dockerfile.pinned-bases",
-    "dockerfile.final-base-tools",
-    "dockerfile.run-needs-a-shell",
-    "dockerfile.cache-friendly-order",
-    "dockerfile.package-cache-cleanup",
-    "dockerfile.no-secrets-in-env",
-    "dockerfile.hadolint",
+#: Checks `stagelab lint` runs on any Dockerfile (no lab, no engine), in its report's order:
+#: the checks whose definition says ``lint=LintUse(...)``.
+LINT_CHECKS = tuple(
+    definition.id
+    for definition in sorted(catalogue.registry().values(), key=lambda d: d.lint.order if d.lint else 0)
+    if definition.lint is not None
 )
-#: Parameters lint gives a check instead of its defaults (a lab's defaults assume the lab's Node app).
-LINT_PARAMS = {
-    # Any language: only the whole-source-before-install mistake; a file that installs nothing passes.
-    "dockerfile.cache-friendly-order": {"manifests": [], "require_install": False},
-}
 
 ResultCallback = Callable[[CheckResult], None]
 
@@ -57,13 +44,18 @@ def _now() -> str:
 def plan(checks: Iterable[CheckSpec]) -> list[CheckSpec]:
     """The checks in the order they run: by phase, keeping the lab's order within a phase.
 
-    ``image.builds`` is added (0 points) when the lab uses engine checks without listing it,
-    so a failed build is always reported as itself.
+    What a check depends on (its definition's ``depends_on``: ``image.builds`` for every
+    engine check) is added with 0 points when the lab does not list it, so a failed build
+    is always reported as itself.
     """
     checks = list(checks)
     registry = catalogue.registry()
-    if any(registry[c.id].phase > Phase.STATIC for c in checks) and not any(c.id == "image.builds" for c in checks):
-        checks.append(CheckSpec("image.builds", 0.0, registry["image.builds"].defaults()))
+    listed = {c.id for c in checks}
+    for check in list(checks):
+        for needed in registry[check.id].depends_on:
+            if needed not in listed:
+                listed.add(needed)
+                checks.append(CheckSpec(needed, 0.0, registry[needed].defaults()))
     return sorted(checks, key=lambda c: registry[c.id].phase)
 
 
@@ -292,7 +284,7 @@ def lint(path: str | Path, checks: Iterable[str] = LINT_CHECKS, on_result: Resul
     started_at, started = _now(), time.perf_counter()
     registry = catalogue.registry()
     checks = list(checks)
-    specs = [CheckSpec(c, 1.0, {**registry[c].defaults(), **LINT_PARAMS.get(c, {})}) for c in checks]
+    specs = [CheckSpec(c, 1.0, registry[c].lint_params()) for c in checks]
     subject = Subject(path, path.parent if path.parent.is_dir() else None)
     if "dockerfile.hadolint" in checks and subject.parses:
         try:

@@ -257,7 +257,8 @@ def parse_spec(data: Any, where: str = SPEC_FILE, folder_name: str | None = None
                         continue
                     params[str(name)] = value
             checks.append(CheckSpec(check_id, float(points), params))
-            _needs_run(problems, f"{key}.id", check_id, run)
+            for unmet in definition.unmet(lambda name: _run_value(run, name)):
+                problems.add(f"{key}.id", unmet)
             fits = hints.ONLY_FOR.get(check_id)
             if language and fits and language not in fits:
                 problems.add(f"{key}.id", f"{check_id} is for {' and '.join(fits)} labs; this lab's language is {language}")
@@ -403,13 +404,12 @@ def _regex(problems: _Problems, key: str, pattern: str) -> None:
         problems.add(key, f"not a valid regular expression ({error})")
 
 
-def _needs_run(problems: _Problems, key: str, check_id: str, run: RunSpec | None) -> None:
-    if check_id in ("runtime.responds", "runtime.stops-cleanly"):
-        if run is None or run.port is None:
-            problems.add(key, f"{check_id} needs run.port (and run.http) to know where the app answers")
-    if check_id == "runtime.output":
-        if run is None or (run.output_contains is None and run.output_regex is None and run.exit_code is None):
-            problems.add(key, "runtime.output needs run.output_contains, run.output_regex or run.exit_code")
+def _run_value(run: RunSpec | None, key: str) -> object:
+    """The value a check's requirement names (``run.port``…), None when the lab does not set it."""
+    section, _, name = key.partition(".")
+    if section != "run" or run is None:
+        return None
+    return getattr(run, name, None)
 
 
 def load_spec(lab_dir: str | Path) -> LabSpec:

@@ -2,9 +2,13 @@
 
 A check is a function decorated with :func:`check`. The decorator records the id,
 title, family, what it checks, why it matters, how to fix it (with a tiny
-before/after Dockerfile), the chapter that teaches it and its parameters. The
-CLI, the widget, the JSON report and the book's check catalogue all read these
-definitions (see :mod:`stagelab.grading.catalogue`).
+before/after Dockerfile), the chapter that teaches it and its parameters; and what
+makes it one unit: what it needs from ``lab.yaml`` (:class:`Requirement`), whether
+``stagelab lint`` runs it (:class:`LintUse`), which check must run before it
+(``depends_on``, e.g. the implicit ``image.builds``) and how its before/after examples
+are run as its catches / catches-not tests (``example_file``, ``example_params``). The
+CLI, the widget, the JSON report, the spec validator, the grader's plan and the book's
+check catalogue all read these definitions (see :mod:`stagelab.grading.catalogue`).
 
 The function is ``(subject: Subject, params: Params) -> Outcome``: it receives the
 :class:`~stagelab.grading.subject.Subject` being graded and its parameters (defaults
@@ -111,6 +115,29 @@ def failed(message: str, hint: str | None = None, **seen: Any) -> Outcome:
     return Outcome(False, message, hint, evidence(**seen))
 
 
+@dataclass(frozen=True)
+class Requirement:
+    """Something a check needs from ``lab.yaml``: at least one of ``keys`` (``run.port``…) set."""
+
+    keys: tuple[str, ...]
+    #: What the spec validator says is missing, after "<check id> needs ".
+    message: str
+
+    def met(self, lookup: Callable[[str], Any]) -> bool:
+        """Whether ``lookup(key)`` (the lab's value, None when unset) gives any of the keys."""
+        return any(lookup(key) is not None for key in self.keys)
+
+
+@dataclass(frozen=True)
+class LintUse:
+    """How ``stagelab lint`` runs a check on any Dockerfile (no lab, no engine)."""
+
+    #: The check's place in lint's report (lint runs its checks in this order).
+    order: int
+    #: Parameters lint gives instead of the defaults (a lab's defaults assume the lab's app).
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
 class SkipCheck(Exception):
     """Raised by a check that cannot run because something it needs is missing."""
 
@@ -137,10 +164,28 @@ class CheckDefinition:
     function: CheckFunction
     #: Needs a built image, a running container… (informational, for the catalogue).
     needs_engine: bool = False
+    #: What the check needs from lab.yaml beyond its own ``with:`` (checked when the spec is read).
+    needs: tuple[Requirement, ...] = ()
+    #: How ``stagelab lint`` runs it; None: lint does not.
+    lint: LintUse | None = None
+    #: Checks that run first, added to a lab's plan (0 points) when the lab does not list them.
+    depends_on: tuple[str, ...] = ()
+    #: The file the before/after examples show (written beside a one-line Dockerfile when not the Dockerfile).
+    example_file: str = "Dockerfile"
+    #: Parameters the examples are run with (defaults otherwise).
+    example_params: Mapping[str, Any] = field(default_factory=dict)
 
     def defaults(self) -> dict[str, Any]:
         """The parameters with their default values."""
         return {p.name: p.default for p in self.params}
+
+    def lint_params(self) -> dict[str, Any]:
+        """The parameters ``stagelab lint`` runs it with."""
+        return {**self.defaults(), **(self.lint.params if self.lint else {})}
+
+    def unmet(self, lookup: Callable[[str], Any]) -> list[str]:
+        """What the lab lacks for this check, as "<id> needs …" sentences (empty when nothing)."""
+        return [f"{self.id} needs {need.message}" for need in self.needs if not need.met(lookup)]
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -178,8 +223,17 @@ def check(
     after: str,
     chapter: str,
     params: tuple[Param, ...] = (),
+    needs: tuple[Requirement, ...] = (),
+    lint: LintUse | None = None,
+    depends_on: tuple[str, ...] | None = None,
+    example_file: str = "Dockerfile",
+    example_params: Mapping[str, Any] | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check function under ``id`` with its documentation."""
+    """Register a check function under ``id`` with its documentation.
+
+    ``depends_on`` defaults to ``("image.builds",)`` for every check that needs the built
+    image (any phase after the static one), so a failed build is reported as itself.
+    """
     if family not in FAMILIES:
         raise ValueError(f"unknown family {family}")
 
@@ -200,10 +254,23 @@ def check(
             params=params,
             function=function,
             needs_engine=phase is not Phase.STATIC,
+            needs=needs,
+            lint=lint,
+            depends_on=depends_on if depends_on is not None else _implicit_dependencies(id, phase),
+            example_file=example_file,
+            example_params=dict(example_params or {}),
         )
         return function
 
     return register
+
+
+#: The check every engine check needs first: the image must be built.
+BUILD_CHECK = "image.builds"
+
+
+def _implicit_dependencies(check_id: str, phase: Phase) -> tuple[str, ...]:
+    return (BUILD_CHECK,) if phase > Phase.STATIC and check_id != BUILD_CHECK else ()
 
 
 def registry() -> dict[str, CheckDefinition]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ...dockerfile.model import substitute_args
 from ..hadolint import HadolintMissing, lint
 from ..results import Problem
-from .base import Outcome, Param, Params, Phase, SkipCheck, chapter, check, failed, passed
+from .base import LintUse, Outcome, Param, Params, Phase, SkipCheck, chapter, check, failed, passed
 
 if TYPE_CHECKING:
     from ..subject import Subject
@@ -73,6 +73,7 @@ def _runs_as_nonroot(reference: str) -> bool:
             npm run build
         """,
     chapter=chapter("single", "the-seed-example-built-as-written"),
+    lint=LintUse(order=1),
 )
 def parses(subject: Subject, params: Params) -> Outcome:
     if subject.parse_error is not None:
@@ -135,6 +136,7 @@ def _build_step(stage) -> object | None:
         CMD ["/app/server.js"]
         """,
     chapter=chapter("multi", "the-node-app-in-stages"),
+    lint=LintUse(order=2),
 )
 def multi_stage(subject: Subject, params: Params) -> Outcome:
     model = subject.require_model()
@@ -225,6 +227,7 @@ _IMAGE_LIKE = re.compile(r"[:/@]")
         COPY --from=builder /out/app /app
         """,
     chapter=chapter("multi", "the-node-app-in-stages"),
+    lint=LintUse(order=3),
 )
 def copy_from_defined(subject: Subject, params: Params) -> Outcome:
     model = subject.require_model()
@@ -308,6 +311,7 @@ def _starts_a_shell(instruction) -> bool:
         # on gcr.io/distroless/nodejs*: CMD ["/app/server.js"]
         """,
     chapter=chapter("distroless", "1-shell-form-cmd"),
+    lint=LintUse(order=4),
 )
 def exec_form(subject: Subject, params: Params) -> Outcome:
     stage = subject.target_stage()
@@ -397,6 +401,7 @@ _ROOT_USERS = {"root", "0", "root:root", "0:0", "root:0", "0:root"}
         CMD ["/app/server.js"]
         """,
     chapter=chapter("distroless", "4-files-owned-by-root-a-process-that-is-not"),
+    lint=LintUse(order=5),
 )
 def non_root_user(subject: Subject, params: Params) -> Outcome:
     chain = subject.base_chain(subject.target_stage())
@@ -469,6 +474,7 @@ def _image_sources(model) -> list[tuple[int, str]]:
         COPY --from=busybox:1.37 /bin/busybox /busybox
         """,
     chapter=chapter("single", "a-first-dockerfile"),
+    lint=LintUse(order=6),
 )
 def pinned_bases(subject: Subject, params: Params) -> Outcome:
     model = subject.require_model()
@@ -545,6 +551,8 @@ def _first_install(stage, install: re.Pattern[str]):
         Param("install", _INSTALL, "regular expression for the install command", (str,)),
         Param("require_install", True, "fail when no stage installs dependencies", (bool,)),
     ),
+    # Any language: only the whole-source-before-install mistake; a file that installs nothing passes.
+    lint=LintUse(order=9, params={"manifests": [], "require_install": False}),
 )
 def cache_friendly_order(subject: Subject, params: Params) -> Outcome:
     model = subject.require_model()
@@ -639,6 +647,7 @@ def _ignored(path: str, patterns: list[tuple[bool, str]]) -> bool:
         """,
     chapter=chapter("single", "dockerignore-what-is-sent-to-the-build"),
     params=(Param("must_exclude", ["node_modules", ".git"], "paths that must be excluded", (list,)),),
+    example_file=".dockerignore",
 )
 def dockerignore(subject: Subject, params: Params) -> Outcome:
     if subject.context_dir is None:
@@ -759,6 +768,7 @@ def _is_windows_tag(tag: str) -> bool:
         ENTRYPOINT ["/app"]
         """,
     chapter=chapter("distroless", "what-distroless-is-and-is-not"),
+    lint=LintUse(order=7),
 )
 def final_base_tools(subject: Subject, params: Params) -> Outcome:
     base = subject.final_base_image()
@@ -803,6 +813,7 @@ _PACKAGE_INSTALLS = (
          && rm -rf /var/lib/apt/lists/*
         """,
     chapter=chapter("single", "what-is-inside"),
+    lint=LintUse(order=10),
 )
 def package_cache_cleanup(subject: Subject, params: Params) -> Outcome:
     chain = subject.base_chain(subject.target_stage())
@@ -865,6 +876,7 @@ def _brings_a_shell(instruction) -> bool:
         USER nonroot
         """,
     chapter=chapter("distroless", "what-distroless-is-and-is-not"),
+    lint=LintUse(order=8),
 )
 def run_needs_a_shell(subject: Subject, params: Params) -> Outcome:
     model = subject.require_model()
@@ -935,6 +947,7 @@ def _is_secret_name(name: str) -> bool:
         RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci
         """,
     chapter=chapter("single", "a-first-dockerfile"),
+    lint=LintUse(order=11),
 )
 def no_secrets_in_env(subject: Subject, params: Params) -> Outcome:
     model = subject.require_model()
@@ -976,6 +989,8 @@ def no_secrets_in_env(subject: Subject, params: Params) -> Outcome:
         """,
     chapter=chapter("single", "a-first-dockerfile"),
     params=(Param("fail_on", [], "hadolint codes that fail the check (others warn)", (list,)),),
+    lint=LintUse(order=12),
+    example_params={"fail_on": ["DL3007"]},
 )
 def hadolint(subject: Subject, params: Params) -> Outcome:
     model = subject.require_model()

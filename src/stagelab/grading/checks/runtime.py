@@ -5,12 +5,19 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .base import CouldNotGrade, Outcome, Param, Params, Phase, SkipCheck, chapter, check, failed, passed
+from .base import CouldNotGrade, Outcome, Param, Params, Phase, Requirement, SkipCheck, chapter, check, failed, passed
 
 if TYPE_CHECKING:
     from ..subject import Subject
 
 RUNTIME = dict(family="runtime", phase=Phase.RUNTIME)
+
+
+#: What the runtime checks need from lab.yaml's run: section (checked when the spec is read).
+_NEEDS_PORT = Requirement(("run.port",), "run.port (and run.http) to know where the app answers")
+_NEEDS_EXPECTED_OUTPUT = Requirement(
+    ("run.output_contains", "run.output_regex", "run.exit_code"), "run.output_contains, run.output_regex or run.exit_code"
+)
 
 
 def _tail(logs: str, lines: int = 8) -> str:
@@ -63,6 +70,7 @@ def _not_the_app(subject, verdict, check_id: str, **details) -> Outcome:
         CMD ["server.js"]
         """,
     chapter=chapter("distroless", "the-node-app-on-distroless"),
+    needs=(_NEEDS_PORT,),
 )
 def responds(subject: Subject, params: Params) -> Outcome:
     run = subject.spec.run
@@ -144,6 +152,7 @@ def responds(subject: Subject, params: Params) -> Outcome:
         CMD ["node", "server.js"]
         """,
     chapter=chapter("distroless", "the-node-app-on-distroless"),
+    needs=(_NEEDS_PORT,),
 )
 def stops_cleanly(subject: Subject, params: Params) -> Outcome:
     from ..hints import evidence_hint
@@ -181,6 +190,7 @@ def stops_cleanly(subject: Subject, params: Params) -> Outcome:
         RUN CGO_ENABLED=0 go build -o /out/app .
         """,
     chapter=chapter("multi", "go-from-golang-to-scratch"),
+    needs=(_NEEDS_EXPECTED_OUTPUT,),
 )
 def output(subject: Subject, params: Params) -> Outcome:
     run = subject.spec.run
