@@ -2,9 +2,10 @@
 its `before` is caught (the check fails) and its `after` is not (the check passes).
 
 One parametrized test over the whole catalogue, so a new check is tested the moment it is
-written. A check that needs the built image or a running container (any phase after the static
-one) documents fragments of a Dockerfile, not one that builds alone: those examples are shown in
-the catalogue but not run here; the lab corpora grade them on real builds.
+written. Static checks run on the example text. An engine check whose examples build alone
+(``example_builds`` on its definition) has them built and graded on the real engine; the other
+engine checks document fragments of a Dockerfile (a build stage, the lab's app), which the lab
+corpora grade on real builds instead.
 """
 
 from __future__ import annotations
@@ -13,55 +14,72 @@ from pathlib import Path
 
 import pytest
 
-from stagelab.grading import catalogue
-from stagelab.grading.checks.base import CheckDefinition, Outcome, SkipCheck
+from stagelab.engine import Engine
+from stagelab.grading import catalogue, grader
+from stagelab.grading.checks.base import CheckDefinition, SkipCheck
+from stagelab.grading.results import CheckStatus
+from stagelab.grading.spec import CheckSpec
 from stagelab.grading.subject import Subject
 
-CHECKS = sorted(catalogue.registry())
+CASES = [
+    pytest.param(check_id, marks=pytest.mark.engine) if definition.example_builds else check_id
+    for check_id, definition in sorted(catalogue.registry().items())
+]
 #: A Dockerfile for examples that show another file (e.g. `.dockerignore`).
 MINIMAL_DOCKERFILE = "FROM scratch\n"
 
 
-def _run_example(definition: CheckDefinition, text: str, folder: Path) -> Outcome:
+def _folder_with_example(definition: CheckDefinition, text: str, folder: Path) -> Path:
     dockerfile = folder / "Dockerfile"
     if definition.example_file == "Dockerfile":
         dockerfile.write_text(text + "\n", encoding="utf-8")
     else:
         dockerfile.write_text(MINIMAL_DOCKERFILE, encoding="utf-8")
         (folder / definition.example_file).write_text(text + "\n", encoding="utf-8")
-    subject = Subject(dockerfile, folder)
-    params = {**definition.defaults(), **definition.example_params}
-    try:
-        return definition.function(subject, params)
-    except SkipCheck as skip:
-        pytest.skip(f"{definition.id} cannot run here: {skip.reason}")
+    return dockerfile
 
 
-def _static(check_id: str) -> CheckDefinition:
+def _passes(check_id: str, text: str, folder: Path) -> tuple[bool, str]:
+    """Whether the check passes on the example (built first for an engine check), and its message."""
     definition = catalogue.get(check_id)
-    if definition.needs_engine:
-        pytest.skip(f"{check_id} checks the built image: its examples are Dockerfile fragments")
-    return definition
+    if definition.needs_engine and not definition.example_builds:
+        pytest.skip(f"{check_id}'s examples are Dockerfile fragments (graded by the lab corpora)")
+    subject = Subject(_folder_with_example(definition, text, folder), folder)
+    params = {**definition.defaults(), **definition.example_params}
+    if not definition.needs_engine:
+        try:
+            outcome = definition.function(subject, params)
+        except SkipCheck as skip:
+            pytest.skip(f"{check_id} cannot run here: {skip.reason}")
+        return outcome.passed, outcome.message
+    try:
+        results, could_not_grade = grader.run_checks(subject, [CheckSpec(check_id, 1.0, params)])
+    finally:
+        Engine().remove_leftovers(run_id=subject.run_id, include_stand_ins=True)
+    result = next(r for r in results if r.check_id == check_id)
+    assert could_not_grade is None and result.status in (CheckStatus.PASSED, CheckStatus.FAILED), (
+        f"{check_id} could not run on its example: {result.message}"
+    )
+    return result.passed, result.message
 
 
-@pytest.mark.parametrize("check_id", CHECKS)
+@pytest.mark.parametrize("check_id", CASES)
 def test_the_check_catches_its_before_example(check_id, tmp_path):
-    definition = _static(check_id)
-    outcome = _run_example(definition, definition.before, tmp_path)
-    assert not outcome.passed, f"{check_id} passes its own `before`: {outcome.message}"
+    passes, message = _passes(check_id, catalogue.get(check_id).before, tmp_path)
+    assert not passes, f"{check_id} passes its own `before`: {message}"
 
 
-@pytest.mark.parametrize("check_id", CHECKS)
+@pytest.mark.parametrize("check_id", CASES)
 def test_the_check_does_not_catch_its_after_example(check_id, tmp_path):
-    definition = _static(check_id)
-    outcome = _run_example(definition, definition.after, tmp_path)
-    assert outcome.passed, f"{check_id} fails its own `after`: {outcome.message}"
+    passes, message = _passes(check_id, catalogue.get(check_id).after, tmp_path)
+    assert passes, f"{check_id} fails its own `after`: {message}"
 
 
 def test_every_check_documents_a_before_and_an_after():
-    assert [c for c in CHECKS if not (catalogue.get(c).before and catalogue.get(c).after)] == []
+    registry = catalogue.registry()
+    assert [c for c, d in registry.items() if not (d.before and d.after)] == []
 
 
 def test_every_static_check_is_run_on_its_examples():
-    static = [c for c in CHECKS if not catalogue.get(c).needs_engine]
+    static = [c for c, d in catalogue.registry().items() if not d.needs_engine]
     assert len(static) == 14, static

@@ -174,6 +174,9 @@ class CheckDefinition:
     example_file: str = "Dockerfile"
     #: Parameters the examples are run with (defaults otherwise).
     example_params: Mapping[str, Any] = field(default_factory=dict)
+    #: For an engine check: its examples are whole Dockerfiles that build alone (no app, no
+    #: build stage), so its catches / catches-not tests build them; otherwise they are fragments.
+    example_builds: bool = False
 
     def defaults(self) -> dict[str, Any]:
         """The parameters with their default values."""
@@ -228,6 +231,7 @@ def check(
     depends_on: tuple[str, ...] | None = None,
     example_file: str = "Dockerfile",
     example_params: Mapping[str, Any] | None = None,
+    example_builds: bool = False,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under ``id`` with its documentation.
 
@@ -259,6 +263,7 @@ def check(
             depends_on=depends_on if depends_on is not None else _implicit_dependencies(id, phase),
             example_file=example_file,
             example_params=dict(example_params or {}),
+            example_builds=example_builds,
         )
         return function
 

@@ -76,6 +76,7 @@ def size_budget(subject: Subject, params: Params) -> Outcome:
         FROM gcr.io/distroless/static-debian13
         """,
     chapter=chapter("distroless", "what-distroless-is-and-is-not"),
+    example_builds=True,
 )
 def no_shell(subject: Subject, params: Params) -> Outcome:
     surface = subject.image_report().surface
@@ -98,6 +99,7 @@ def no_shell(subject: Subject, params: Params) -> Outcome:
         FROM gcr.io/distroless/nodejs24-debian13
         """,
     chapter=chapter("distroless", "what-distroless-is-and-is-not"),
+    example_builds=True,
 )
 def no_package_manager(subject: Subject, params: Params) -> Outcome:
     surface = subject.image_report().surface
@@ -181,6 +183,7 @@ def no_npm(subject: Subject, params: Params) -> Outcome:
         USER nonroot
         """,
     chapter=chapter("distroless", "4-files-owned-by-root-a-process-that-is-not"),
+    example_builds=True,
 )
 def non_root(subject: Subject, params: Params) -> Outcome:
     report = subject.image_report()

@@ -239,6 +239,7 @@ def output(subject: Subject, params: Params) -> Outcome:
         """,
     chapter=chapter("debugging", "the-habit-that-stops-working"),
     params=(Param("shells", ["sh", "/bin/sh", "bash", "/busybox/sh"], "shells to try", (list,)),),
+    example_builds=True,
 )
 def no_shell_exec(subject: Subject, params: Params) -> Outcome:
     subject.require_image()
