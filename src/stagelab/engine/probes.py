@@ -11,8 +11,8 @@ Every container runs non-privileged, with all capabilities dropped,
 ``no-new-privileges``, memory (no swap) and pids limits, our labels, a unique
 name, and **no network but its own loopback** (``--network none``): a submission
 cannot reach the internet, the host or other containers while it is probed. It is
-always removed at the end, also on errors, time-outs and Ctrl-C; as a last resort
-by its run label.
+always removed at the end, also on errors, time-outs and Ctrl-C (all containers are
+made by :func:`stagelab.engine.containers.container`, which sees to that).
 
 An HTTP probe asks the app from inside its own network namespace: a small sidecar
 (busybox, from the course's images) joins the app's loopback and runs ``wget``
