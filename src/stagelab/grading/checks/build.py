@@ -117,7 +117,7 @@ def builds(subject: Subject, params: Params) -> Outcome:
     )
 
 
-def _missing_base(subject, reason: str):
+def _missing_base(subject: Subject, reason: str) -> tuple[str, object] | None:
     """The FROM reference a base-image failure is about, with its catalogue entry (None if not catalogued)."""
     model = subject.model
     if model is None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .base import CouldNotGrade, Outcome, Param, Params, Phase, Requirement, SkipCheck, chapter, check, failed, passed
 
 if TYPE_CHECKING:
+    from ...engine import ProbeResult
+    from ..app_identity import Verdict
     from ..subject import Subject
 
 RUNTIME = dict(family="runtime", phase=Phase.RUNTIME)
@@ -25,16 +27,16 @@ def _tail(logs: str, lines: int = 8) -> str:
     return "\n".join(kept)
 
 
-def _why_it_did_not_start(subject, check_id: str, text: str) -> str | None:
+def _why_it_did_not_start(subject: Subject, check_id: str, text: str) -> str | None:
     """A hint for the usual reasons a container dies at once, from its error and logs, in the lab's language."""
     from ..hints import start_failure_hint
 
     return start_failure_hint(text, check_id, subject.language)[1]
 
 
-def _identity(subject, result, check_id: str):
+def _identity(subject: Subject, result: ProbeResult, check_id: str) -> Verdict | None:
     """The verdict on which program ran (see app_identity); raises CouldNotGrade if the engine could not tell."""
-    verdict = getattr(result, "inspection", None)
+    verdict = result.inspection
     if verdict is None:
         return None
     if verdict.error:
@@ -42,12 +44,12 @@ def _identity(subject, result, check_id: str):
     return verdict
 
 
-def _not_the_app(subject, verdict, check_id: str, **details) -> Outcome:
+def _not_the_app(subject: Subject, verdict: Verdict, check_id: str, **seen: Any) -> Outcome:
     from ..hints import evidence_hint
 
     entry = subject.app_entry()
     hint = evidence_hint("other-program", check_id, subject.language, entry=entry.describe() if entry else "the lab's app")
-    return failed(verdict.message, hint, processes=list(verdict.processes), **details)
+    return failed(verdict.message, hint, processes=list(verdict.processes), **seen)
 
 
 @check(
@@ -78,7 +80,7 @@ def responds(subject: Subject, params: Params) -> Outcome:
     logs = _tail(result.logs)
     details = {"logs": logs, "startup_s": result.startup_s, "http_status": result.http_status}
     if not result.started:
-        text = f"{result.error or ''}\n{getattr(result, 'engine_message', '') or ''}\n{result.logs}"
+        text = f"{result.error or ''}\n{result.engine_message or ''}\n{result.logs}"
         return failed(f"the container did not start: {result.error}",
                       _why_it_did_not_start(subject, "runtime.responds", text), **details)
     if result.oom_killed:
@@ -198,7 +200,7 @@ def output(subject: Subject, params: Params) -> Outcome:
     logs = result.logs or ""
     details = {"logs": _tail(logs, 15), "exit_code": result.exit_code}
     if not result.started:
-        text = f"{result.error}\n{getattr(result, 'engine_message', '') or ''}\n{logs}"
+        text = f"{result.error}\n{result.engine_message or ''}\n{logs}"
         return failed(f"the container did not start: {result.error}",
                       _why_it_did_not_start(subject, "runtime.output", text), **details)
     if result.timed_out:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 _SHOWN = 3
 
 
-def _test_file(subject, name: str) -> Path:
+def _test_file(subject: Subject, name: str) -> Path:
     """The YAML file in the lab's own folder: a learner's copy never replaces the instructor's tests."""
     if subject.lab_dir is None:
         raise SkipCheck("structure-test needs a lab folder that holds the test file")
