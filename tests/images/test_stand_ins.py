@@ -175,13 +175,13 @@ def test_python_images_link_debians_python_into_usr_local_bin(course_images, ref
     course_images(reference)
     status, output = image_store.run_quiet(reference, ["python", "-c", "import sys; print(sys.version_info[:2])"])
     assert status == 0 and output.strip() == "(3, 13)"
-    assert image_store.require(reference).cmd == ("python3",)
+    assert image_store.require(reference).config.cmd == ("python3",)
     assert image_store.stat_paths(reference, ["/usr/local/bin/pip"])["/usr/local/bin/pip"] is not None
 
 
 def test_debian_images_run_bash_and_slim_leaves_out_docs(course_images):
     course_images("debian:trixie", "debian:trixie-slim")
-    assert image_store.require("debian:trixie").cmd == ("bash",)
+    assert image_store.require("debian:trixie").config.cmd == ("bash",)
     full = image_store.stat_paths("debian:trixie", ["/usr/share/doc/bash/README.gz", "/usr/share/doc/bash/copyright"])
     slim = image_store.stat_paths("debian:trixie-slim", ["/usr/share/doc/bash/README.gz", "/usr/share/doc/bash/copyright"])
     assert full["/usr/share/doc/bash/README.gz"] is not None
@@ -191,7 +191,7 @@ def test_debian_images_run_bash_and_slim_leaves_out_docs(course_images):
 def test_busybox_has_a_shell_and_runs_it_by_default(course_images):
     reference = f"busybox:{catalogue.BUSYBOX_TAG}"
     course_images(reference)
-    assert image_store.require(reference).cmd == ("sh",)
+    assert image_store.require(reference).config.cmd == ("sh",)
     status, output = image_store.run_quiet(reference, ["sh", "-c", "echo hello from $0"])
     assert status == 0 and output.strip() == "hello from sh"
 
