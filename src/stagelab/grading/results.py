@@ -44,6 +44,12 @@ class CheckResult:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+        """The inverse of :meth:`to_dict` (a report read back from ``stagelab grade --format json``)."""
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**known)
+
 
 @dataclass(frozen=True)
 class GradeReport:
@@ -88,3 +94,9 @@ class GradeReport:
         first = self.first_failure
         data["first_failure"] = {"check_id": first.check_id, "message": first.message, "hint": first.hint} if first else None
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GradeReport:
+        """The inverse of :meth:`to_dict`."""
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data and name != "results"}
+        return cls(results=tuple(CheckResult.from_dict(r) for r in data.get("results", ())), **known)
