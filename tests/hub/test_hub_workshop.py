@@ -178,6 +178,27 @@ def test_a_grading_runs_in_each_learners_engine(hub, sessions):
         assert report["score"] == 6 and code == 1  # the starter runs as root: image.non-root fails
 
 
+def test_a_fork_bomb_in_one_learners_engine_is_stopped_by_its_build_limits(hub, sessions):
+    # The engine holds everything it builds to the course's build budget, in a cgroup below dockerd's:
+    # here 512 engine processes - 256 of room for dockerd = 256 for builds. The learner sees the limit
+    # named, as on a single machine, and their engine keeps answering.
+    s, _ = hub
+    _copy_tiny_lab_into(s, "cy")
+    code, output = _in_lab(s, "cy", "stagelab doctor --json --no-registry")
+    limits = next(f for f in json.loads(output[output.index("{"):])["findings"] if f["item"] == "Build limits")
+    assert limits["status"] == "ok" and "by the engine itself" in limits["detail"], limits
+    assert "256 processes" in limits["detail"], limits
+    bomb = "FROM busybox:1.37\nRUN i=0; while [ $i -lt 600 ]; do sleep 60 & i=$((i+1)); done; wait\n"
+    code, output = _in_lab(s, "cy", f"printf '{bomb}' > ~/course/labs/99-tiny/Dockerfile && cd ~/course && "
+                                     "stagelab grade labs/99-tiny --format json --no-progress --quiet")
+    report = json.loads(output[output.index("{"):])
+    builds = next(r for r in report["results"] if r["check_id"] == "image.builds")
+    assert code == 1 and report["could_not_grade"] is None, report
+    assert "RUN at line 2 was stopped: it started more than 256 processes" in builds["message"], builds
+    code, output = _in_lab(s, "cy", "docker info --format '{{.Name}}' && docker ps -aq | wc -l")
+    assert code == 0 and output.split() == ["engine-cy", "0"], output
+
+
 def test_the_instructor_gradebook_grades_every_learner_in_their_own_engine(hub, sessions, tmp_path):
     from stagelab.grading import gradebook
     from stagelab.hub import grading

@@ -12,7 +12,8 @@ for _ in $(seq 100); do [ -S /run/docker/plugins/stagelab-authz.sock ] && break;
 
 # Our cgroup namespace is private (the spawner asks for it), so dockerd's cgroups nest under
 # this container's: everything the learner builds or runs counts against its limits.
-dockerd ${STAGELAB_ENGINE_ARGS:-} >/var/log/dockerd.log 2>&1 &
+LIMITS=$(sh "$LIB/build-cgroup.sh" 2>>/var/log/build-cgroup.log || true)
+dockerd $LIMITS ${STAGELAB_ENGINE_ARGS:-} >/var/log/dockerd.log 2>&1 &
 DOCKERD=$!
 trap 'kill -TERM "$DOCKERD" 2>/dev/null; wait "$DOCKERD"; kill "$AUTHZ" 2>/dev/null; exit 0' TERM INT
 

@@ -372,7 +372,7 @@ class Build:
         self.timeout_s = self.limits.time_s
         self.max_output_bytes = max_output_bytes or int(self.limits.log_mb * build_limits.MB)
         self.limits_enforced = False
-        self._cgroup: build_limits.BuildCgroup | None = None
+        self._cgroup: build_limits.BuildCgroup | build_limits.EngineSideCgroup | None = None
         self._process: subprocess.Popen[str] | None = None
         self._frontend: frontend.FrontendPlan | None = None
         self._cancel_reason: FailureCause | None = None
@@ -438,6 +438,10 @@ class Build:
                 with build_limits.BuildCgroup.open(self.limits, slot.cgroup_name()) as cgroup:
                     self._cgroup = cgroup
                     self.limits_enforced = cgroup is not None
+                    if isinstance(cgroup, build_limits.EngineSideCgroup):
+                        # The engine's own budget is the one a step runs into: name its numbers.
+                        engine = cgroup.budget
+                        self.limits = replace(self.limits, processes=engine.processes, memory_mb=engine.memory_mb, cpus=engine.cpus)
                     try:
                         yield from self._buildx_events()
                     finally:
@@ -645,7 +649,7 @@ class Build:
             limits_enforced=self.limits_enforced,
         )
 
-    def _watch_counters(self, cgroup: build_limits.BuildCgroup, done: threading.Event) -> None:
+    def _watch_counters(self, cgroup: build_limits.BuildCgroup | build_limits.EngineSideCgroup, done: threading.Event) -> None:
         """Stop the build as soon as the kernel refuses a fork or kills for memory: the step cannot recover."""
         causes = {build_limits.Limit.PROCESSES: FailureCause.PROCESS_LIMIT, build_limits.Limit.MEMORY: FailureCause.MEMORY_LIMIT}
         while not done.wait(LIMIT_POLL_S):

@@ -178,6 +178,30 @@ class Support:
     detail: str
     version: int | None = None  # cgroup version: 1 or 2
     controllers: tuple[str, ...] = ()
+    #: The engine itself puts every build and container under a budget it advertises (the hub's
+    #: learner engines): we make no cgroup, and name a limit from the log and the exit status.
+    engine_budget: BuildLimits | None = None
+
+
+#: The engine label a learner engine of the hub advertises its build budget with
+#: (``processes=2048,memory_mb=2048,cpus=1``; set by hub/images/engine/build-cgroup.sh).
+ENGINE_BUDGET_LABEL = "org.stagelab.build-limits"
+
+
+def engine_budget(labels: list[str] | None) -> BuildLimits | None:
+    """The budget an engine advertises in its labels, or None."""
+    for label in labels or []:
+        key, _, value = label.partition("=")
+        if key != ENGINE_BUDGET_LABEL:
+            continue
+        fields = dict(part.partition("=")[::2] for part in value.split(","))
+        try:
+            return BuildLimits(
+                processes=int(fields["processes"]), memory_mb=int(fields["memory_mb"]), cpus=float(fields["cpus"])
+            )
+        except (KeyError, ValueError):
+            return None
+    return None
 
 
 def _socket_path() -> str | None:
@@ -248,6 +272,14 @@ def _support_for(host: str | None) -> Support:
         return Support(False, f"the engine does not answer ({error})")
     except Exception as error:  # the doctor reports it; a build must not fail on it
         return Support(False, f"the engine's setup could not be read ({error})")
+    advertised = engine_budget(info.get("Labels"))
+    if advertised is not None:
+        return Support(
+            True,
+            f"by the engine itself: all it builds and runs shares {advertised.processes} processes, "
+            f"{memory_words(advertised.memory_mb)} of memory and {advertised.cpus:g} CPU",
+            engine_budget=advertised,
+        )
     security = " ".join(info.get("SecurityOptions") or [])
     if "rootless" in security:
         return Support(False, "the engine runs rootless: it cannot put build steps under cgroups we make")
@@ -372,6 +404,9 @@ class BuildCgroup:
         if not found.enforced:
             yield None
             return
+        if found.engine_budget is not None:
+            yield EngineSideCgroup(found)
+            return
         sweep_stale()
         cgroup = cls(budget, found, name)
         try:
@@ -492,6 +527,36 @@ class BuildCgroup:
     def remove(self, wait_s: float = 15) -> bool:
         """Kill what is left in the cgroup and remove it in every hierarchy (children first)."""
         return remove_tree(self.name, wait_s)
+
+
+class EngineSideCgroup:
+    """A build on an engine that holds its builds to its own budget (see :data:`ENGINE_BUDGET_LABEL`).
+
+    Its cgroup is the engine's, out of our reach: there is nothing to make, read or remove, so a
+    limit is named from what the step printed (a refused fork) or how it ended (killed: memory).
+    """
+
+    def __init__(self, found: Support):
+        self.support = found
+        self.budget = found.engine_budget or BuildLimits()
+        self.counters = Counters()
+
+    def buildx_args(self) -> list[str]:
+        return []  # the engine puts every RUN step under its own cgroup
+
+    def sample(self) -> Counters:
+        return self.counters
+
+    def limit_reached(self) -> Limit | None:
+        return None
+
+    def hit(self, *, killed: bool, log_text: str = "") -> Limit | None:
+        if FORK_REFUSED.search(log_text):
+            return Limit.PROCESSES
+        return Limit.MEMORY if killed else None
+
+    def remove(self, wait_s: float = 15) -> bool:
+        return True
 
 
 #: What a shell or a runtime prints when fork() is refused by the pids limit.

@@ -27,7 +27,7 @@ import subprocess
 import tarfile
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import docker.errors
@@ -50,11 +50,26 @@ class EngineLimits:
 
     memory: str = "3g"
     cpus: float = 1.0
-    pids: int = 2048
+    #: The engine container's processes: its builds' share plus room for dockerd and BuildKit.
+    pids: int = 4096
+    #: What everything the learner builds or runs shares, in a cgroup below dockerd's (so a fork
+    #: bomb or a memory hog stops there and the learner's engine keeps answering): the course's
+    #: per-build budget (stagelab.engine.limits.BuildLimits), set up by hub/images/engine/build-cgroup.sh.
+    build_processes: int = 2048
+    build_memory_mb: int = 2048
 
     @property
     def memory_bytes(self) -> int:
         return memory_bytes(self.memory)
+
+    def checked(self) -> EngineLimits:
+        """These limits, with the builds' share kept below the engine's own (dockerd must keep room to answer)."""
+        room_mb = self.memory_bytes // (1024 * 1024)
+        return replace(
+            self,
+            build_memory_mb=max(64, min(self.build_memory_mb, room_mb - 512)),
+            build_processes=max(64, min(self.build_processes, self.pids - 256)),
+        )
 
 
 def memory_bytes(text: str) -> int:
@@ -153,14 +168,20 @@ def build_image(tag: str, dockerfile: Path, context: Path, build_contexts: dict[
     return done.stdout.strip()
 
 
-def image_present(reference: str) -> bool:
-    """True when the host engine has ``reference``."""
+#: The label a hub image carries with the digest of the files it was built from.
+SOURCE_LABEL = "org.stagelab.hub.source"
+
+
+def image_present(reference: str, source: str | None = None) -> bool:
+    """True when the host engine has ``reference`` (built from ``source``, when given)."""
     with engine_errors():
         try:
-            client().images.get(reference)
-            return True
+            image = client().images.get(reference)
         except docker.errors.ImageNotFound:
             return False
+    if source is None:
+        return True
+    return (image.labels or {}).get(SOURCE_LABEL) == source
 
 
 def ensure_network(hub: Hub) -> str:
@@ -194,7 +215,13 @@ def ensure_volume(name: str, volume_labels: dict[str, str]) -> None:
 
 def _environment(hub: Hub) -> dict[str, str]:
     seeding = hub.seeding
-    env = {"STAGELAB_SEED": seeding.mode}
+    limits = hub.limits
+    env = {
+        "STAGELAB_SEED": seeding.mode,
+        "STAGELAB_BUILD_PROCESSES": str(limits.build_processes),
+        "STAGELAB_BUILD_MEMORY_MB": str(limits.build_memory_mb),
+        "STAGELAB_BUILD_CPUS": f"{limits.cpus:g}",
+    }
     if seeding.mode == "registry":
         env["STAGELAB_SEED_REGISTRY"] = seeding.registry
         env["STAGELAB_SEED_IMAGES"] = " ".join(seeding.images)

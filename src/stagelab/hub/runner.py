@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import json
 import os
 import secrets
@@ -59,17 +61,38 @@ def build_images(settings: HubSettings, rebuild: bool = False, say: Callable[[st
 
     hub, root = settings.hub, repo_root()
     image_labels = {labels.OWNER: labels.DEFAULT_OWNER, labels.KIND: "hub-image"}
-    if rebuild or not workshop.image_present(hub.engine_image):
+    # An image from an older checkout is rebuilt: the label holds a digest of what it was made from.
+    folder = root / "hub" / "images" / "engine"
+    engine_source = source_digest([folder])
+    if rebuild or not workshop.image_present(hub.engine_image, engine_source):
         say(f"building {hub.engine_image} (dockerd + buildx + the authorization plugin) …")
-        folder = root / "hub" / "images" / "engine"
-        workshop.build_image(hub.engine_image, folder / "Dockerfile", folder, image_labels=image_labels)
-    if rebuild or not workshop.image_present(hub.lab_image):
+        workshop.build_image(hub.engine_image, folder / "Dockerfile", folder,
+                             image_labels={**image_labels, workshop.SOURCE_LABEL: engine_source})  # fmt: skip
+    lab_source = source_digest([root / name for name in _LAB_IMAGE_SOURCES])
+    image_labels = {**image_labels, workshop.SOURCE_LABEL: lab_source}
+    if rebuild or not workshop.image_present(hub.lab_image, lab_source):
         say(f"building {hub.lab_image} (JupyterLab + Stagelab + the learner copy of the course) …")
         with tempfile.TemporaryDirectory(prefix="stagelab-hub-course-") as temp:
             course = Path(temp) / "course"
             release(root, course)
             workshop.build_image(hub.lab_image, root / "hub" / "images" / "singleuser" / "Dockerfile", root,
                                  build_contexts={"course": course}, image_labels=image_labels)  # fmt: skip
+
+
+#: What the JupyterLab image is made from (the package, its pins, the course it releases).
+_LAB_IMAGE_SOURCES = ("src", "pyproject.toml", "requirements.txt", "hub/images/singleuser", "notebooks", "labs", "book")
+
+
+def source_digest(paths: list[Path]) -> str:
+    """A digest of the files under ``paths`` (names and contents; caches and bytecode left out)."""
+    digest = hashlib.sha256()
+    for top in paths:
+        files = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
+        for path in files:
+            if "__pycache__" in path.parts or path.suffix == ".pyc" or ".ipynb_checkpoints" in path.parts:
+                continue
+            digest.update(str(path.relative_to(top.parent)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def lab_base_images(root: Path) -> list[str]:

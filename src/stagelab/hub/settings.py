@@ -9,7 +9,9 @@ Variable                           Meaning                                      
 ``STAGELAB_HUB_API_PORT``          the hub's API port on the hub network's gateway              ``8081``
 ``STAGELAB_HUB_ENGINE_MEMORY``     memory of each learner's engine (all they build and run)     ``3g``
 ``STAGELAB_HUB_ENGINE_CPUS``       CPUs of each learner's engine                                ``1``
-``STAGELAB_HUB_ENGINE_PIDS``       processes of each learner's engine                           ``2048``
+``STAGELAB_HUB_ENGINE_PIDS``       processes of each learner's engine                           ``4096``
+``STAGELAB_HUB_BUILD_PROCESSES``   processes all of a learner's builds and containers share     ``2048``
+``STAGELAB_HUB_BUILD_MEMORY_MB``   memory (MiB) they share, below the engine's (dockerd's room) ``2048``
 ``STAGELAB_HUB_LAB_MEMORY``        memory of each learner's JupyterLab                          ``1g``
 ``STAGELAB_HUB_SEED``              ``kit``, ``registry`` or ``none``                            ``kit`` if the kit exists
 ``STAGELAB_HUB_KIT``               the workshop kit (``stagelab images export``)                ``.stagelab/hub/course-images.tar``
@@ -101,8 +103,10 @@ def from_env(env: dict[str, str] | None = None) -> HubSettings:
         limits=EngineLimits(
             memory=env.get("STAGELAB_HUB_ENGINE_MEMORY", "3g"),
             cpus=float(env.get("STAGELAB_HUB_ENGINE_CPUS", "1")),
-            pids=int(env.get("STAGELAB_HUB_ENGINE_PIDS", "2048")),
-        ),
+            pids=int(env.get("STAGELAB_HUB_ENGINE_PIDS", "4096")),
+            build_processes=int(env.get("STAGELAB_HUB_BUILD_PROCESSES", "2048")),
+            build_memory_mb=int(env.get("STAGELAB_HUB_BUILD_MEMORY_MB", "2048")),
+        ).checked(),
         seeding=Seeding(mode=mode, kit_path=kit if mode == "kit" else None,
                         registry=env.get("STAGELAB_HUB_REGISTRY", ""), images=images),  # fmt: skip
     )
