@@ -109,3 +109,28 @@ def test_an_engine_behind_a_relay_has_no_limits_the_doctor_says_so_and_builds_st
     finally:
         stop.set()
         thread.join(5)
+
+
+def test_a_build_context_over_its_budget_is_stopped_and_named(engine, tmp_path, leak_check):
+    # Deterministic, whatever the disk's speed: BuildKit reports the bytes it has received.
+    from stagelab.engine import Build, BuildFailed
+    from stagelab.engine.builds import FailureCause
+    from stagelab.engine.limits import BuildLimits
+
+    (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY . /data\n")
+    with open(tmp_path / "big.bin", "wb") as handle:
+        handle.truncate(40 * 1024 * 1024)  # sparse: 40 MiB long, nothing on disk
+    build = Build(tmp_path, limits=BuildLimits(context_mb=8))
+    try:
+        for _ in build.events():
+            pass
+    except BuildFailed as failure:
+        assert failure.cause is FailureCause.CONTEXT_LIMIT
+        assert failure.stopped == "The build was stopped: its build context is larger than 8 MiB", failure.stopped
+    else:
+        raise AssertionError("a 40 MiB context passed an 8 MiB budget")
+    (tmp_path / ".dockerignore").write_text("big.bin\n")  # what .dockerignore leaves out does not count
+    build = Build(tmp_path, limits=BuildLimits(context_mb=8))
+    for _ in build.events():
+        pass
+    assert build.result is not None

@@ -147,6 +147,7 @@ class FailureCause(str, Enum):
     PROCESS_LIMIT = "process-limit"  # a step started more processes than the budget allows
     MEMORY_LIMIT = "memory-limit"  # a step used more memory than the budget allows
     FILE_LIMIT = "file-size-limit"  # a step wrote a file larger than the budget allows
+    CONTEXT_LIMIT = "context-limit"  # the build context is larger than the budget allows
     NOT_ALLOWED = "not-allowed"  # the Dockerfile asks for something the grader never grants
 
 #: Failures where the submission ran into its budget: the learner's to fix, named with the limit.
@@ -156,6 +157,7 @@ LIMIT_CAUSES = {
     FailureCause.PROCESS_LIMIT: build_limits.Limit.PROCESSES,
     FailureCause.MEMORY_LIMIT: build_limits.Limit.MEMORY,
     FailureCause.FILE_LIMIT: build_limits.Limit.FILE_SIZE,
+    FailureCause.CONTEXT_LIMIT: build_limits.Limit.CONTEXT,
 }
 
 
@@ -194,6 +196,11 @@ _HINTS = {
     FailureCause.FILE_LIMIT: (
         "A build step may not write one huge file. Look for a `dd`, `fallocate` or a download without an end; "
         "an image should carry only what the app needs."
+    ),
+    FailureCause.CONTEXT_LIMIT: (
+        "Everything in the build folder is sent to the engine before the first step runs. Add a "
+        "`.dockerignore` that leaves out what the image does not need (node_modules, .git, data files, "
+        "build output), or build from a smaller folder."
     ),
     FailureCause.NOT_ALLOWED: (
         "The grader builds every submission without extra privileges: no `RUN --network=host`, no "
@@ -547,6 +554,10 @@ class Build:
                 for item in rawjson.read(process.stderr):
                     if isinstance(item, rawjson.PlainLine):
                         plain.append(item.text)
+                        continue
+                    if isinstance(item, rawjson.Transfer):
+                        if item.what.startswith("transferring context") and item.current > self.limits.context_mb * build_limits.MB:
+                            self.cancel(FailureCause.CONTEXT_LIMIT)
                         continue
                     if isinstance(item, rawjson.LogChunk):
                         if self.cancelled:

@@ -64,6 +64,7 @@ class Limit(str, Enum):
     TIME = "time"
     OUTPUT = "output"
     FILE_SIZE = "file-size"
+    CONTEXT = "context"
 
 
 @dataclass(frozen=True)
@@ -78,17 +79,20 @@ class BuildLimits:
     #: step that prints past that is stopped then, whatever this says.
     log_mb: float = 2
     file_mb: int = 1024
+    #: The build context BuildKit is sent (after .dockerignore): a course app is a few MB.
+    context_mb: int = 512
 
     def describe(self) -> str:
         cpus = f"{self.cpus:g}" if self.cpus else f"{fair_cpu_share():g}"
         return (
             f"{self.processes} processes, {memory_words(self.memory_mb)} of memory, {cpus} CPU, "
-            f"{duration_words(self.time_s)}, {self.log_mb:g} MB of output, files up to {memory_words(self.file_mb)}"
+            f"{duration_words(self.time_s)}, {self.log_mb:g} MB of output, files up to {memory_words(self.file_mb)}, "
+            f"a build context up to {memory_words(self.context_mb)}"
         )
 
 
 #: Hard ceilings a lab.yaml cannot go past on any machine (the room's maxima are at most these).
-CEILINGS = BuildLimits(processes=32768, memory_mb=65536, cpus=64, time_s=3 * 3600, log_mb=1024, file_mb=65536)
+CEILINGS = BuildLimits(processes=32768, memory_mb=65536, cpus=64, time_s=3 * 3600, log_mb=1024, file_mb=65536, context_mb=65536)
 
 #: The room's maxima come from these environment variables (set by the instructor who runs the room).
 MAXIMA_ENV = {
@@ -98,9 +102,10 @@ MAXIMA_ENV = {
     "time_s": "STAGELAB_MAX_BUILD_TIME_S",
     "log_mb": "STAGELAB_MAX_BUILD_LOG_MB",
     "file_mb": "STAGELAB_MAX_BUILD_FILE_MB",
+    "context_mb": "STAGELAB_MAX_BUILD_CONTEXT_MB",
 }
 #: The room's maxima when no variable is set.
-DEFAULT_MAXIMA = BuildLimits(processes=4096, memory_mb=4096, cpus=None, time_s=1800, log_mb=100, file_mb=4096)
+DEFAULT_MAXIMA = BuildLimits(processes=4096, memory_mb=4096, cpus=None, time_s=1800, log_mb=100, file_mb=4096, context_mb=4096)
 
 
 def maxima() -> BuildLimits:
@@ -115,7 +120,7 @@ def maxima() -> BuildLimits:
             continue
         if number > 0:
             number = min(number, ceiling)
-            values[name] = int(number) if name in ("processes", "memory_mb", "file_mb") else number
+            values[name] = int(number) if name in ("processes", "memory_mb", "file_mb", "context_mb") else number
     return replace(DEFAULT_MAXIMA, **values)
 
 
@@ -164,6 +169,7 @@ def stopped_because(limit: Limit, budget: BuildLimits) -> str:
         Limit.TIME: f"it ran longer than {duration_words(budget.time_s)}",
         Limit.OUTPUT: f"it printed more than {budget.log_mb:g} MB of output",
         Limit.FILE_SIZE: f"it wrote a file larger than {memory_words(budget.file_mb)}",
+        Limit.CONTEXT: f"its build context is larger than {memory_words(budget.context_mb)}",
     }[limit]
 
 

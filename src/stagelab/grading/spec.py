@@ -32,6 +32,7 @@ _LIMIT_KEYS = {
     "time_s": ((int, float), "a number of seconds", 1),
     "log_mb": ((int, float), "a number of MB", 0.01),
     "file_mb": ((int,), "a whole number of MiB", 1),
+    "context_mb": ((int,), "a whole number of MiB", 1),
 }
 _RUN_KEYS = {"port", "http", "command", "output_contains", "output_regex", "exit_code", "timeout_s", "memory_mb", "app"}
 _APP_KEYS = {"entry", "verify"}
