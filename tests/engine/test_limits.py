@@ -134,3 +134,19 @@ def test_a_build_context_over_its_budget_is_stopped_and_named(engine, tmp_path, 
     for _ in build.events():
         pass
     assert build.result is not None
+
+
+def test_what_the_run_steps_write_to_disk_is_budgeted_across_files(make_context, busybox_image, leak_check):
+    # Each file is far under the file-size limit; together they pass the build's disk budget.
+    from stagelab.engine import BuildFailed
+    from stagelab.engine.builds import FailureCause
+
+    context = make_context({"Dockerfile": (
+        f"FROM {busybox_image}\n"
+        "RUN for i in $(seq 40); do dd if=/dev/zero of=/f$i bs=1M count=8 2>/dev/null; sleep 0.1; done\n"
+    )})
+    build = Build(context, no_cache=True, limits=limits.BuildLimits(disk_mb=64))
+    with pytest.raises(BuildFailed) as caught:
+        build.run()
+    assert caught.value.cause is FailureCause.DISK_LIMIT
+    assert caught.value.stopped == "RUN at line 2 was stopped: it wrote more than 64 MiB to disk"

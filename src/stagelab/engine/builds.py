@@ -49,6 +49,8 @@ LOG_TAIL_LINES = 40
 DEFAULT_MAX_OUTPUT_BYTES = int(build_limits.BuildLimits().log_mb * build_limits.MB)
 #: How often the build's cgroup counters are read while it runs.
 LIMIT_POLL_S = 0.25
+#: The running steps' new layers are measured every this many polls (once a second).
+DISK_POLL_TICKS = 4
 
 
 class EventKind(str, Enum):
@@ -148,6 +150,7 @@ class FailureCause(str, Enum):
     MEMORY_LIMIT = "memory-limit"  # a step used more memory than the budget allows
     FILE_LIMIT = "file-size-limit"  # a step wrote a file larger than the budget allows
     CONTEXT_LIMIT = "context-limit"  # the build context is larger than the budget allows
+    DISK_LIMIT = "disk-limit"  # the RUN steps wrote more to disk than the budget allows
     NOT_ALLOWED = "not-allowed"  # the Dockerfile asks for something the grader never grants
 
 #: Failures where the submission ran into its budget: the learner's to fix, named with the limit.
@@ -158,6 +161,7 @@ LIMIT_CAUSES = {
     FailureCause.MEMORY_LIMIT: build_limits.Limit.MEMORY,
     FailureCause.FILE_LIMIT: build_limits.Limit.FILE_SIZE,
     FailureCause.CONTEXT_LIMIT: build_limits.Limit.CONTEXT,
+    FailureCause.DISK_LIMIT: build_limits.Limit.DISK,
 }
 
 
@@ -201,6 +205,10 @@ _HINTS = {
         "Everything in the build folder is sent to the engine before the first step runs. Add a "
         "`.dockerignore` that leaves out what the image does not need (node_modules, .git, data files, "
         "build output), or build from a smaller folder."
+    ),
+    FailureCause.DISK_LIMIT: (
+        "Look for a step that writes without end or downloads far more than the app needs: `dd`, a loop "
+        "that writes files, a cache or a data set the image does not use. Write only what the image ships."
     ),
     FailureCause.NOT_ALLOWED: (
         "The grader builds every submission without extra privileges: no `RUN --network=host`, no "
@@ -662,9 +670,17 @@ class Build:
 
     def _watch_counters(self, cgroup: build_limits.BuildCgroup | build_limits.EngineSideCgroup, done: threading.Event) -> None:
         """Stop the build as soon as the kernel refuses a fork or kills for memory: the step cannot recover."""
-        causes = {build_limits.Limit.PROCESSES: FailureCause.PROCESS_LIMIT, build_limits.Limit.MEMORY: FailureCause.MEMORY_LIMIT}
+        causes = {
+            build_limits.Limit.PROCESSES: FailureCause.PROCESS_LIMIT,
+            build_limits.Limit.MEMORY: FailureCause.MEMORY_LIMIT,
+            build_limits.Limit.DISK: FailureCause.DISK_LIMIT,
+        }
+        ticks = 0
         while not done.wait(LIMIT_POLL_S):
+            ticks += 1
             try:
+                if ticks % DISK_POLL_TICKS == 0:  # walking a layer costs more than reading counters
+                    cgroup.measure_disk()
                 reached = cgroup.limit_reached()
             except OSError:
                 continue

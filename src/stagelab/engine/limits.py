@@ -65,6 +65,7 @@ class Limit(str, Enum):
     OUTPUT = "output"
     FILE_SIZE = "file-size"
     CONTEXT = "context"
+    DISK = "disk"
 
 
 @dataclass(frozen=True)
@@ -81,18 +82,20 @@ class BuildLimits:
     file_mb: int = 1024
     #: The build context BuildKit is sent (after .dockerignore): a course app is a few MB.
     context_mb: int = 512
+    #: What the build's RUN steps write to disk, all steps together (each step's new layer).
+    disk_mb: int = 4096
 
     def describe(self) -> str:
         cpus = f"{self.cpus:g}" if self.cpus else f"{fair_cpu_share():g}"
         return (
             f"{self.processes} processes, {memory_words(self.memory_mb)} of memory, {cpus} CPU, "
             f"{duration_words(self.time_s)}, {self.log_mb:g} MB of output, files up to {memory_words(self.file_mb)}, "
-            f"a build context up to {memory_words(self.context_mb)}"
+            f"a build context up to {memory_words(self.context_mb)}, {memory_words(self.disk_mb)} written to disk"
         )
 
 
 #: Hard ceilings a lab.yaml cannot go past on any machine (the room's maxima are at most these).
-CEILINGS = BuildLimits(processes=32768, memory_mb=65536, cpus=64, time_s=3 * 3600, log_mb=1024, file_mb=65536, context_mb=65536)
+CEILINGS = BuildLimits(processes=32768, memory_mb=65536, cpus=64, time_s=3 * 3600, log_mb=1024, file_mb=65536, context_mb=65536, disk_mb=1048576)
 
 #: The room's maxima come from these environment variables (set by the instructor who runs the room).
 MAXIMA_ENV = {
@@ -103,9 +106,10 @@ MAXIMA_ENV = {
     "log_mb": "STAGELAB_MAX_BUILD_LOG_MB",
     "file_mb": "STAGELAB_MAX_BUILD_FILE_MB",
     "context_mb": "STAGELAB_MAX_BUILD_CONTEXT_MB",
+    "disk_mb": "STAGELAB_MAX_BUILD_DISK_MB",
 }
 #: The room's maxima when no variable is set.
-DEFAULT_MAXIMA = BuildLimits(processes=4096, memory_mb=4096, cpus=None, time_s=1800, log_mb=100, file_mb=4096, context_mb=4096)
+DEFAULT_MAXIMA = BuildLimits(processes=4096, memory_mb=4096, cpus=None, time_s=1800, log_mb=100, file_mb=4096, context_mb=4096, disk_mb=16384)
 
 
 def maxima() -> BuildLimits:
@@ -120,7 +124,7 @@ def maxima() -> BuildLimits:
             continue
         if number > 0:
             number = min(number, ceiling)
-            values[name] = int(number) if name in ("processes", "memory_mb", "file_mb", "context_mb") else number
+            values[name] = int(number) if name in ("processes", "memory_mb", "file_mb", "context_mb", "disk_mb") else number
     return replace(DEFAULT_MAXIMA, **values)
 
 
@@ -170,6 +174,7 @@ def stopped_because(limit: Limit, budget: BuildLimits) -> str:
         Limit.OUTPUT: f"it printed more than {budget.log_mb:g} MB of output",
         Limit.FILE_SIZE: f"it wrote a file larger than {memory_words(budget.file_mb)}",
         Limit.CONTEXT: f"its build context is larger than {memory_words(budget.context_mb)}",
+        Limit.DISK: f"it wrote more than {memory_words(budget.disk_mb)} to disk",
     }[limit]
 
 
@@ -380,6 +385,12 @@ class Counters:
     memory_peak_bytes: int = 0
     oom_kills: int = 0
     seen: set[str] = field(default_factory=set)
+    #: Bytes on disk in each RUN step's new layer (its overlay upper folder), last measured.
+    layers: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def disk_bytes(self) -> int:
+        return sum(self.layers.values())
 
 
 class BuildCgroup:
@@ -507,6 +518,24 @@ class BuildCgroup:
                 counters.pids_limit_hits = max(counters.pids_limit_hits, 1)
             return counters
 
+    def measure_disk(self) -> int:
+        """Measure the new layers of the RUN steps running now; returns the build's bytes written so far.
+
+        A step's writes land in its overlay upper folder, which the kernel shows in the mount table
+        of every process of the step (found through our cgroup). A finished step keeps its last size.
+        """
+        uppers = set()
+        for directory in [self._dirs["pids"], *_descendants(self._dirs["pids"])]:
+            for pid in _read(directory / "cgroup.procs").split():
+                upper = _upper_dir(pid)
+                if upper:
+                    uppers.add(upper)
+        for upper in uppers:
+            size = _disk_usage(Path(upper))
+            with self._lock:
+                self.counters.layers[upper] = max(self.counters.layers.get(upper, 0), size)
+        return self.counters.disk_bytes
+
     def limit_reached(self) -> Limit | None:
         """A limit the build has run into so far (checked while it runs, to stop it at once)."""
         counters = self.sample()
@@ -514,6 +543,8 @@ class BuildCgroup:
             return Limit.PROCESSES
         if counters.oom_kills:
             return Limit.MEMORY
+        if counters.disk_bytes > self.budget.disk_mb * MB:
+            return Limit.DISK
         return None
 
     def hit(self, *, killed: bool, log_text: str = "") -> Limit | None:
@@ -573,6 +604,41 @@ FORK_REFUSED = re.compile(
 )
 #: What a step prints when the file-size ulimit stops a write: EFBIG, or death by SIGXFSZ (status 128+25).
 FILE_TOO_LARGE = re.compile(r"File size limit exceeded|File too large|exit code: 153\b", re.IGNORECASE)
+
+
+def _upper_dir(pid: str) -> str | None:
+    """The overlay upper folder of the root file system process ``pid`` sees (a RUN step's new layer)."""
+    for line in _read(Path(f"/proc/{pid}/mountinfo")).splitlines():
+        fields = line.split()
+        if len(fields) > 4 and fields[4] == "/" and " - overlay " in line:
+            match = re.search(r"upperdir=([^,\s]+)", line)
+            return match.group(1) if match else None
+    return None
+
+
+#: Entries a disk measure looks at, at most (a step making millions of files is stopped by time).
+DISK_SCAN_ENTRIES = 200_000
+
+
+def _disk_usage(top: Path) -> int:
+    """Bytes ``top`` takes on disk (allocated blocks: a sparse file costs what it holds)."""
+    total, seen, stack = 0, 0, [top]
+    while stack and seen < DISK_SCAN_ENTRIES:
+        try:
+            entries = os.scandir(stack.pop())
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                seen += 1
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                total += info.st_blocks * 512
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+    return total
 
 
 def _descendants(directory: Path) -> list[Path]:

@@ -33,6 +33,7 @@ _LIMIT_KEYS = {
     "log_mb": ((int, float), "a number of MB", 0.01),
     "file_mb": ((int,), "a whole number of MiB", 1),
     "context_mb": ((int,), "a whole number of MiB", 1),
+    "disk_mb": ((int,), "a whole number of MiB", 16),
 }
 _RUN_KEYS = {"port", "http", "command", "output_contains", "output_regex", "exit_code", "timeout_s", "memory_mb", "app"}
 _APP_KEYS = {"entry", "verify"}
