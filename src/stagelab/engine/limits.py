@@ -584,6 +584,9 @@ class EngineSideCgroup:
     def sample(self) -> Counters:
         return self.counters
 
+    def measure_disk(self) -> int:
+        return 0  # the engine's layers are not on this machine (the engine container's own disk bounds them)
+
     def limit_reached(self) -> Limit | None:
         return None
 
