@@ -150,3 +150,23 @@ def test_what_the_run_steps_write_to_disk_is_budgeted_across_files(make_context,
         build.run()
     assert caught.value.cause is FailureCause.DISK_LIMIT
     assert caught.value.stopped == "RUN at line 2 was stopped: it wrote more than 64 MiB to disk"
+
+
+def test_a_build_stopped_by_its_budget_leaves_no_cache_mount_behind(make_context, busybox_image, leak_check):
+    from stagelab.engine import BuildFailed, cleanup
+    from stagelab.engine.builds import FailureCause
+
+    marker = uuid.uuid4().hex[:12]
+    context = make_context({"Dockerfile": (
+        f"FROM {busybox_image}\n"
+        f"RUN --mount=type=cache,target=/cache,id=runaway-{marker} dd if=/dev/zero of=/cache/junk bs=1M count=20 "
+        "&& i=0; while [ $i -lt 200 ]; do sleep 30 & i=$((i+1)); done; wait\n"
+    )})
+    build = Build(context, no_cache=True, limits=limits.BuildLimits(processes=64))
+    with pytest.raises(BuildFailed) as caught:
+        build.run()
+    assert caught.value.cause is FailureCause.PROCESS_LIMIT
+    from datetime import datetime, timezone
+
+    records = cleanup.build_cache_since(datetime(2000, 1, 1, tzinfo=timezone.utc), ("exec.cachemount",))
+    assert not [r for r in records if marker in r.get("Description", "")], records

@@ -32,6 +32,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from .. import labels as stagelab_labels
 from ..dockerfile import Dockerfile, DockerfileSyntaxError, Instruction
 from ..dockerfile import load as load_dockerfile
 from ..errors import BuildContextError, StagelabError
-from . import frontend, rawjson, slots
+from . import cleanup, frontend, rawjson, slots
 from . import limits as build_limits
 from .client import buildx_version, client, docker_binary, engine_errors, translate
 
@@ -519,6 +520,7 @@ class Build:
     def _buildx_events(self) -> Iterator[BuildEvent]:
         mapper = _StepMapper(self.model)
         started_at = time.monotonic()
+        wall_started = datetime.now(timezone.utc)
         steps: dict[str, BuildStep] = {}
         states: dict[str, StepState] = {}
         durations: dict[str, float | None] = {}
@@ -648,7 +650,13 @@ class Build:
             elapsed = time.monotonic() - started_at
 
             if returncode != 0 or self.cancelled:
-                raise self._failure(records, plain, logs)
+                failure = self._failure(records, plain, logs)
+                if failure.cause in LIMIT_CAUSES:
+                    # What a runaway step kept in BuildKit's cache (a filled `RUN --mount=type=cache`
+                    # folder; for an oversized context, its partial copy) is not to be kept.
+                    kinds = ("exec.cachemount", "source.local") if failure.cause is FailureCause.CONTEXT_LIMIT else ("exec.cachemount",)
+                    cleanup.prune_build_cache_since(wall_started, kinds)
+                raise failure
             image_id = Path(iidfile).read_text().strip() if os.path.exists(iidfile) else ""
         if not image_id:
             raise BuildFailed(

@@ -118,6 +118,7 @@ def sidecar(
     _check_image(sdk, image)
     run_id = stagelab_labels.new_run_id("sidecar")
     options = _safe_options(run_id, 64, 64)
+    options.pop("network_mode")  # the sidecar joins the app's network instead
     options["labels"] = stagelab_labels.labels_for(run_id, "sidecar")
     if user is None:
         # Root reading another user's /proc/<pid>/root needs ptrace rights over it.
