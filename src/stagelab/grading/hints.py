@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checks.base import chapter
+from .checks.base import chapter, dedent
 
 #: The languages a lab can be written in; "other" is anything else (a static site, a shell tool).
 LANGUAGES = ("python", "node", "go", "other")
@@ -69,9 +69,7 @@ class Advice:
 
 
 def _a(languages, fix, before, after, where) -> Advice:
-    import textwrap
-
-    return Advice(tuple(languages), fix, textwrap.dedent(before).strip("\n"), textwrap.dedent(after).strip("\n"), where)
+    return Advice(tuple(languages), fix, dedent(before), dedent(after), where)
 
 
 _NODE, _PY, _GO, _OTHER = ("node",), ("python",), ("go",), ("other",)
