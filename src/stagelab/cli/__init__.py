@@ -53,12 +53,13 @@ def _own_module(argv: list[str]) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    as_the_program = argv is None  # the console script and `python -m stagelab`: the process ends after this
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["lint"]:
         # Before argparse and the other commands' modules: `stagelab lint` must start about as fast as hadolint.
         from . import lint
 
-        return _run(lambda: lint.main(argv[1:]))
+        return _run(lambda: lint.main(argv[1:], process_ends_after=as_the_program))
     parser = build_parser(_own_module(argv))
     if _own_module(argv) and argv[0] not in parser._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
         parser = build_parser()  # the module does not define its namesake command: load them all
