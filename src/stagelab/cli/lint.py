@@ -1,9 +1,10 @@
 """``stagelab lint``: the Dockerfile checks alone, for any Dockerfile, without a lab or an engine.
 
 It must start about as fast as hadolint, so the ``stagelab`` command sends ``lint`` here
-before it imports anything else (:func:`main`); hadolint is started on the first file
-at once, then argparse and the grading library load while it runs. Nothing of
-:mod:`stagelab.engine` (nor the Docker SDK, nor the lab spec's YAML) is imported at all.
+before it imports anything else (:func:`main`): the arguments are read (by argparse only
+when they are not in the plain form), hadolint is started on the first file, then the
+grading library loads while hadolint runs. Nothing of :mod:`stagelab.engine` (nor the
+Docker SDK, nor the lab spec's YAML, nor the check families lint does not run) is imported.
 
 Exit status: 0 every check passed, 1 findings, 2 a file could not be linted
 (missing, not a regular file, too big, not text) — 2 wins over 1.
