@@ -14,128 +14,17 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import EngineUnavailable, LabSpecError, StagelabError
-from . import catalogue, hints
-from .checks.base import CheckDefinition, CouldNotGrade, Phase, SkipCheck
-from .results import ERROR, FAILED, PASSED, SKIPPED, CheckResult, GradeReport
-from .spec import CheckSpec, LabSpec, load_spec
+from ..errors import LabSpecError, StagelabError
+from .lint import LINT_CHECKS, LINT_PARAMS, lint  # noqa: F401  (`stagelab lint`, kept importable from here)
+from .results import CheckResult, GradeReport
+from .runner import ResultCallback, plan, run_check, run_checks  # noqa: F401  (the grading's own steps)
+from .runner import now as _now
+from .spec import LabSpec, load_spec
 from .subject import Subject
-
-#: Checks `stagelab lint` runs on any Dockerfile (no lab, no engine).
-LINT_CHECKS = (
-    "dockerfile.parses",
-    "dockerfile.multi-stage",
-    "dockerfile.copy-from-defined",
-    "dockerfile.exec-form",
-    "dockerfile.non-root-user",
-    "dockerfile.pinned-bases",
-    "dockerfile.final-base-tools",
-    "dockerfile.run-needs-a-shell",
-    "dockerfile.cache-friendly-order",
-    "dockerfile.package-cache-cleanup",
-    "dockerfile.no-secrets-in-env",
-    "dockerfile.hadolint",
-)
-#: Parameters lint gives a check instead of its defaults (a lab's defaults assume the lab's Node app).
-LINT_PARAMS = {
-    # Any language: only the whole-source-before-install mistake; a file that installs nothing passes.
-    "dockerfile.cache-friendly-order": {"manifests": [], "require_install": False},
-}
-
-ResultCallback = Callable[[CheckResult], None]
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def plan(checks: Iterable[CheckSpec]) -> list[CheckSpec]:
-    """The checks in the order they run: by phase, keeping the lab's order within a phase.
-
-    ``image.builds`` is added (0 points) when the lab uses engine checks without listing it,
-    so a failed build is always reported as itself.
-    """
-    checks = list(checks)
-    registry = catalogue.registry()
-    if any(registry[c.id].phase > Phase.STATIC for c in checks) and not any(c.id == "image.builds" for c in checks):
-        checks.append(CheckSpec("image.builds", 0.0, registry["image.builds"].defaults()))
-    return sorted(checks, key=lambda c: registry[c.id].phase)
-
-
-def run_check(subject: Subject, check: CheckSpec, definition: CheckDefinition) -> tuple[CheckResult, str | None]:
-    """Run one check; never raises. Returns the result and, if the machine failed, why."""
-    started = time.perf_counter()
-    could_not_grade = None
-    hint = None
-    details: dict[str, Any] = {}
-    language = subject.language
-    advice = hints.advice(definition, language)
-    try:
-        outcome = definition.function(subject, check.params)
-        status = PASSED if outcome.passed else FAILED
-        message = outcome.message
-        details = dict(outcome.details)
-        # A check's own hint wins when it fits the lab's language; else the language's standard fix.
-        if not outcome.passed:
-            hint = outcome.hint if outcome.hint and hints.fits(outcome.hint, language) else advice.fix
-    except SkipCheck as skip:
-        status, message = SKIPPED, f"skipped: {skip.reason}"
-    except CouldNotGrade as error:
-        status, message, could_not_grade = ERROR, error.reason, error.reason
-    except EngineUnavailable as error:
-        status, message, could_not_grade = ERROR, str(error), str(error)
-    except StagelabError as error:
-        status, message = ERROR, str(error)
-    except Exception as error:  # a bug in one check must not take the grading down
-        status, message = ERROR, f"internal error in {definition.id}: {type(error).__name__}: {error}"
-    result = CheckResult(
-        check_id=definition.id,
-        title=definition.title,
-        status=status,
-        points=check.points if status == PASSED else 0.0,
-        max_points=check.points,
-        message=message,
-        hint=hint,
-        details=details,
-        duration_s=time.perf_counter() - started,
-        family=definition.family,
-        chapter=advice.chapter,
-    )
-    return result, could_not_grade
-
-
-def run_checks(
-    subject: Subject,
-    checks: Iterable[CheckSpec],
-    on_result: ResultCallback | None = None,
-) -> tuple[list[CheckResult], str | None]:
-    """Run checks in plan order; after a could-not-grade, the rest are skipped with that reason."""
-    registry = catalogue.registry()
-    results: list[CheckResult] = []
-    could_not_grade: str | None = None
-    stopped_at = ""
-    for check in plan(checks):
-        definition = registry[check.id]
-        if definition.phase >= Phase.BUILD and subject.build_blocked is None and not subject.parses:
-            subject.build_blocked = f"the Dockerfile does not parse: {subject.parse_problem()}"
-        if could_not_grade is not None:
-            result = CheckResult(
-                definition.id, definition.title, SKIPPED, 0.0, check.points,
-                f"skipped: could not grade (see {stopped_at})",
-                family=definition.family, chapter=hints.advice(definition, subject.language).chapter,
-            )  # fmt: skip
-        else:
-            result, could_not_grade = run_check(subject, check, definition)
-            stopped_at = definition.id
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
-    return results, could_not_grade
 
 
 def _copy_tree(source: Path, destination: Path, skip_top: set[str] = frozenset()) -> None:
@@ -277,38 +166,3 @@ def _remove_engine_objects(run_id: str) -> None:
         cleanup.remove(run_id=run_id, include_stand_ins=True)
     except StagelabError:
         pass  # the engine went away; nothing we can remove now
-
-
-def lint(path: str | Path, checks: Iterable[str] = LINT_CHECKS, on_result: ResultCallback | None = None) -> GradeReport:
-    """Run the Dockerfile checks alone on any Dockerfile: no lab, no engine. Never raises on bad input.
-
-    A file that cannot be read as a Dockerfile (missing, a pipe, too big, not text) gives a
-    report with ``could_not_grade`` set: nothing was linted (exit status 2, not 1).
-    """
-    from ..dockerfile import DockerfileUnreadable
-    from . import hadolint
-
-    path = Path(path)
-    started_at, started = _now(), time.perf_counter()
-    registry = catalogue.registry()
-    checks = list(checks)
-    specs = [CheckSpec(c, 1.0, {**registry[c].defaults(), **LINT_PARAMS.get(c, {})}) for c in checks]
-    subject = Subject(path, path.parent if path.parent.is_dir() else None)
-    if "dockerfile.hadolint" in checks and subject.parses:
-        try:
-            hadolint.prestart(subject.model.text)  # runs while the other checks do
-        except (OSError, StagelabError):
-            pass  # the check itself reports a missing hadolint
-    results, _ = run_checks(subject, specs, on_result)
-    unreadable = subject.parse_error if isinstance(subject.parse_error, DockerfileUnreadable) else None
-    return GradeReport(
-        lab_id="lint",
-        title=str(path),
-        results=tuple(results),
-        score=sum(r.points for r in results),
-        max_score=sum(r.max_points for r in results),
-        image_id=None,
-        started_at=started_at,
-        duration_s=time.perf_counter() - started,
-        could_not_grade=f"could not lint {path}: {unreadable.reason}" if unreadable is not None else None,
-    )

@@ -18,7 +18,7 @@ import yaml
 
 from ..engine.limits import CEILINGS, BuildLimits
 from ..errors import LabSpecError
-from .checks import base
+from .checks.base import CheckSpec  # one entry of ``checks:``, defined beside the checks (lint needs no spec)
 
 SPEC_FILE = "lab.yaml"
 
@@ -98,19 +98,6 @@ class RunSpec:
     @property
     def is_http(self) -> bool:
         return self.port is not None
-
-
-@dataclass(frozen=True)
-class CheckSpec:
-    """One entry of ``checks:``: the check, its points and its parameters (defaults filled in)."""
-
-    id: str
-    points: float
-    params: dict[str, Any]
-
-    @property
-    def definition(self) -> base.CheckDefinition:
-        return base.registry()[self.id]
 
 
 @dataclass(frozen=True)
