@@ -33,6 +33,7 @@ class Subject:
         *,
         spec: LabSpec | None = None,
         lab_dir: Path | None = None,
+        lab_context: Path | None = None,
         text: str | None = None,
         run_id: str | None = None,
         on_build_event: Callable[[Any], None] | None = None,
@@ -41,6 +42,8 @@ class Subject:
         self.context_dir = context_dir
         self.spec = spec
         self.lab_dir = lab_dir
+        #: The lab's own build context with its app filled in (default: the lab folder's).
+        self.lab_context = lab_context
         self.run_id = run_id or f"grade-{uuid.uuid4().hex[:10]}"
         self.on_build_event = on_build_event
         #: A fresh token per grading; `{nonce}` in run.http/run.command is replaced by it,
@@ -194,8 +197,8 @@ class Subject:
         if "entry" not in self._cache:
             from . import app_identity
 
-            lab_context = None
-            if self.spec is not None and self.lab_dir is not None:
+            lab_context = self.lab_context
+            if lab_context is None and self.spec is not None and self.lab_dir is not None:
                 lab_context = Path(self.lab_dir) / self.spec.build.context
             self._cache["entry"] = app_identity.lab_entry(self.spec, lab_context, self.language)
         return self._cache["entry"]
