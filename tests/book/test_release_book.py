@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from book_site import BookBuild, build_book  # tests/book/book_site.py
+from stagelab_book import broken_local_links  # book/_ext, on sys.path via book_site.py
 
 from stagelab.grading.release import prune_book, release
-from stagelab_book import broken_local_links  # book/_ext, on sys.path via book_site.py
 
 REPO = Path(__file__).resolve().parents[2]
 
