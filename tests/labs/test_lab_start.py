@@ -168,3 +168,18 @@ def test_a_released_course_sets_up_and_grades_its_labs_on_its_own(tmp_path):
         assert {p.as_posix() for p in app_files(out / "examples" / spec.app)} <= _files(context)
     started = start(out / "labs" / "05-python-distroless", into=tmp_path / "work")
     assert (started.context / "app.py").is_file()
+
+
+@pytest.mark.parametrize("app", ["/work/examples/node-app", "../examples/node-app", 3])
+def test_lab_yaml_refuses_an_app_outside_the_examples(app):
+    from stagelab.grading.spec import parse_spec
+
+    with pytest.raises(LabSpecError, match=r"\bapp\b"):
+        parse_spec({"id": "x", "title": "x", "app": app, "checks": ["dockerfile.parses"]})
+
+
+def test_a_lab_without_app_keeps_its_whole_app_in_its_context(tmp_path):
+    lab = REPO / "tests" / "grading" / "newlab" / "09-static-site"
+    assert load_spec(lab).app is None
+    context = _grading_context(lab, tmp_path / "grading")
+    assert _files(context) == _files(lab / "app")
