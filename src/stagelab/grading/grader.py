@@ -201,6 +201,8 @@ def prepare_workspace(
 def _lab_context(spec: LabSpec, lab_dir: Path, folder: Path) -> Path:
     """The lab's own build context, app filled in, without the submission: what the app check compares with."""
     own = lab_dir / spec.build.context
+    if spec.app is None:
+        return own  # the lab keeps its whole app
     if own.is_dir():
         shutil.copytree(own, folder, symlinks=True, ignore=shutil.ignore_patterns("node_modules", ".venv", "__pycache__"))
     else:

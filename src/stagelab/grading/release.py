@@ -68,7 +68,7 @@ def release(course_root: str | Path, out_dir: str | Path, *, force: bool = False
     return ReleaseReport(out, files, labs, tuple(left_out))
 
 
-#: Where the book's table of contents is (sphinx-external-toc), and the page suffixes it leaves out.
+#: The book's table of contents (sphinx-external-toc); its entries name pages without a suffix.
 BOOK_TOC = "book/_toc.yml"
 _PAGE_SUFFIXES = (".md", ".ipynb")
 _TOC_FILE = re.compile(r"^\s*- file: (?P<doc>\S+)\s*$")
