@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .. import labs
 from ..errors import LabSpecError, StagelabError
 from .lint import LINT_CHECKS, LINT_PARAMS, lint  # noqa: F401  (`stagelab lint`, kept importable from here)
 from .results import CheckResult, GradeReport
@@ -56,7 +57,7 @@ def prepare_workspace(
     context: Path | None = None,
     solution: bool = False,
 ) -> tuple[Path, Path]:
-    """Copy the lab, overlay the solution or the submission; returns (Dockerfile, context) in the copy."""
+    """Copy the lab, overlay the solution or the submission, fill in the lab's app; returns (Dockerfile, context) in the copy."""
     _copy_tree(lab_dir, workspace, skip_top={"solution", ".git"})
     if solution:
         reference = lab_dir / "solution"
@@ -69,6 +70,9 @@ def prepare_workspace(
         _copy_tree(submission_dir, workspace, skip_top=_NOT_FROM_SUBMISSIONS)
     dockerfile_path = workspace / spec.build.dockerfile
     context_path = workspace / spec.build.context
+    # The lab's example app (lab.yaml's app:) supplies the files that the lab, the solution or
+    # the submission do not: a submission may be a Dockerfile alone.
+    labs.fill_context(spec, lab_dir, context_path)
     if context is not None:
         if not context.is_dir():
             raise StagelabError(f"Build context {context} is not a folder.")
@@ -81,6 +85,19 @@ def prepare_workspace(
         dockerfile_path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(dockerfile, dockerfile_path)
     return dockerfile_path, context_path
+
+
+def _lab_context(spec: LabSpec, lab_dir: Path, folder: Path) -> Path:
+    """The lab's own build context, app filled in, without the submission: what the app check compares with."""
+    own = lab_dir / spec.build.context
+    if spec.app is None:
+        return own  # the lab keeps its whole app
+    if own.is_dir():
+        shutil.copytree(own, folder, symlinks=True, ignore=shutil.ignore_patterns("node_modules", ".venv", "__pycache__"))
+    else:
+        folder.mkdir(parents=True)
+    labs.fill_context(spec, lab_dir, folder)
+    return folder
 
 
 def grade(
@@ -129,6 +146,7 @@ def grade(
                     context_path,
                     spec=spec,
                     lab_dir=lab_dir,
+                    lab_context=_lab_context(spec, lab_dir, Path(temp) / "lab-context"),
                     run_id=run_id,
                     on_build_event=on_build_event,
                 )

@@ -22,7 +22,7 @@ from .checks.base import CheckSpec  # one entry of ``checks:``, defined beside t
 
 SPEC_FILE = "lab.yaml"
 
-_TOP_KEYS = {"id", "title", "chapter", "language", "build", "run", "checks", "description"}
+_TOP_KEYS = {"id", "title", "chapter", "language", "app", "build", "run", "checks", "description"}
 _BUILD_KEYS = {"context", "dockerfile", "target", "build_args", "network", "limits"}
 #: build.limits keys: (type, what, smallest value a build can work with).
 _LIMIT_KEYS = {
@@ -113,6 +113,9 @@ class LabSpec:
     path: Path | None = None
     #: Declared in lab.yaml (python, node, go, other), or None: detected from the lab's files.
     language: str | None = None
+    #: The example app the lab builds (a folder under the course's ``examples/``), or None when
+    #: the lab folder's build context holds its own app (see :mod:`stagelab.labs`).
+    app: str | None = None
 
     @property
     def lab_dir(self) -> Path | None:
@@ -200,6 +203,14 @@ def parse_spec(data: Any, where: str = SPEC_FILE, folder_name: str | None = None
     elif language is not None:
         language = None
 
+    app = data.get("app")
+    if app is not None and _expect(problems, "app", app, (str,), "a folder under examples/, e.g. node-app"):
+        if Path(app).is_absolute() or ".." in Path(app).parts:
+            problems.add("app", f"'{app}' must be a folder under the course's examples/ (relative, no '..')")
+            app = None
+    elif app is not None:
+        app = None
+
     build = _parse_build(problems, data.get("build", {}))
     run = _parse_run(problems, data.get("run")) if data.get("run") is not None else None
 
@@ -259,6 +270,7 @@ def parse_spec(data: Any, where: str = SPEC_FILE, folder_name: str | None = None
         run=run,
         checks=tuple(checks),
         language=language,
+        app=app,
     )
 
 
@@ -408,7 +420,7 @@ def load_spec(lab_dir: str | Path) -> LabSpec:
         path = path / SPEC_FILE
     where = str(path)
     if not path.is_file():
-        raise LabSpecError(f"{where}: not found. A lab folder holds lab.yaml, Dockerfile and app/.")
+        raise LabSpecError(f"{where}: not found. A lab folder holds lab.yaml, README.md and a Dockerfile.")
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -37,6 +37,7 @@ class Subject:
         *,
         spec: LabSpec | None = None,
         lab_dir: Path | None = None,
+        lab_context: Path | None = None,
         text: str | None = None,
         run_id: str | None = None,
         on_build_event: Callable[[Any], None] | None = None,
@@ -45,6 +46,8 @@ class Subject:
         self.context_dir = context_dir
         self.spec = spec
         self.lab_dir = lab_dir
+        #: The lab's own build context with its app filled in (default: the lab folder's).
+        self.lab_context = lab_context
         # os.urandom, not uuid4 (the same random hex digits): uuid is slow to import, and lint makes a Subject.
         self.run_id = run_id or f"grade-{os.urandom(5).hex()}"
         self.on_build_event = on_build_event
@@ -199,8 +202,8 @@ class Subject:
         if "entry" not in self._cache:
             from . import app_identity
 
-            lab_context = None
-            if self.spec is not None and self.lab_dir is not None:
+            lab_context = self.lab_context
+            if lab_context is None and self.spec is not None and self.lab_dir is not None:
                 lab_context = Path(self.lab_dir) / self.spec.build.context
             self._cache["entry"] = app_identity.lab_entry(self.spec, lab_context, self.language)
         return self._cache["entry"]
