@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stagelab-installed
 PORT   ?= 8888
 
-.PHONY: lab test check host setup engine images browser book bench clean doctor stop-engine
+.PHONY: lab test check host setup engine images browser book bench clean doctor stop-engine hub hub-stop
 
 ## make lab: set everything up and open the course in JupyterLab
 lab: host setup engine images
@@ -58,6 +58,15 @@ book: setup
 ## make bench: every benchmark; rewrites bench/RESULTS.md
 bench: setup engine images
 	$(BIN)/python bench/run_all.py
+
+## make hub: a workshop on this host — JupyterHub, one JupyterLab and one private engine per learner
+## (book/instructors/hub.md). `make hub-stop` stops it; `make hub-stop PURGE=1` also removes learners' work.
+hub: setup engine images
+	$(BIN)/stagelab hub setup
+	$(BIN)/stagelab hub start
+
+hub-stop: setup
+	$(BIN)/stagelab hub stop $(if $(PURGE),--purge)
 
 doctor: setup
 	$(BIN)/stagelab doctor

@@ -24,6 +24,8 @@ from pathlib import Path
 from _common import REPO, median, percentile, table
 
 from stagelab.engine import cleanup
+from stagelab.grading.spec import load_spec
+from stagelab.labs import app_source
 
 LAB = REPO / "labs" / "04-node-distroless"
 SIZES = (1, 10, 20)
@@ -39,7 +41,7 @@ def make_submissions(root: Path, count: int, round_name: str) -> list[tuple[Path
         good = index % 2 == 0
         source = LAB / "solution" / "Dockerfile" if good else LAB / "Dockerfile"
         shutil.copy(source, folder / "Dockerfile")
-        server = (LAB / "app" / "server.js").read_text()
+        server = (app_source(load_spec(LAB), LAB) / "server.js").read_text()
         (folder / "app" / "server.js").write_text(server + f"\n// {round_name} learner {index}\n")
         made.append((folder, good))
     return made

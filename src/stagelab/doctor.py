@@ -134,6 +134,9 @@ def _build_limits(engine_ok: bool) -> Finding:
         return Finding("Build limits", Status.WARN, "unknown (no engine)", "Start the engine first.")
     found = Engine().builds.limits_support()
     budget = BuildLimits()
+    if found.engine_budget is not None:
+        engine = found.engine_budget
+        budget = BuildLimits(processes=engine.processes, memory_mb=engine.memory_mb, cpus=engine.cpus)
     if found.enforced:
         return Finding(
             "Build limits", Status.OK,

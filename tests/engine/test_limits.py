@@ -109,3 +109,64 @@ def test_an_engine_behind_a_relay_has_no_limits_the_doctor_says_so_and_builds_st
     finally:
         stop.set()
         thread.join(5)
+
+
+def test_a_build_context_over_its_budget_is_stopped_and_named(engine, tmp_path, leak_check):
+    # Deterministic, whatever the disk's speed: BuildKit reports the bytes it has received.
+    from stagelab.engine import Build, BuildFailed
+    from stagelab.engine.builds import FailureCause
+    from stagelab.engine.limits import BuildLimits
+
+    (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY . /data\n")
+    with open(tmp_path / "big.bin", "wb") as handle:
+        handle.truncate(40 * 1024 * 1024)  # sparse: 40 MiB long, nothing on disk
+    build = Build(tmp_path, limits=BuildLimits(context_mb=8))
+    try:
+        for _ in build.events():
+            pass
+    except BuildFailed as failure:
+        assert failure.cause is FailureCause.CONTEXT_LIMIT
+        assert failure.stopped == "The build was stopped: its build context is larger than 8 MiB", failure.stopped
+    else:
+        raise AssertionError("a 40 MiB context passed an 8 MiB budget")
+    (tmp_path / ".dockerignore").write_text("big.bin\n")  # what .dockerignore leaves out does not count
+    build = Build(tmp_path, limits=BuildLimits(context_mb=8))
+    for _ in build.events():
+        pass
+    assert build.result is not None
+
+
+def test_what_the_run_steps_write_to_disk_is_budgeted_across_files(make_context, busybox_image, leak_check):
+    # Each file is far under the file-size limit; together they pass the build's disk budget.
+    from stagelab.engine import BuildFailed
+    from stagelab.engine.builds import FailureCause
+
+    context = make_context({"Dockerfile": (
+        f"FROM {busybox_image}\n"
+        "RUN for i in $(seq 40); do dd if=/dev/zero of=/f$i bs=1M count=8 2>/dev/null; sleep 0.1; done\n"
+    )})
+    build = Build(context, no_cache=True, limits=limits.BuildLimits(disk_mb=64))
+    with pytest.raises(BuildFailed) as caught:
+        build.run()
+    assert caught.value.cause is FailureCause.DISK_LIMIT
+    assert caught.value.stopped == "RUN at line 2 was stopped: it wrote more than 64 MiB to disk"
+
+
+def test_a_build_stopped_by_its_budget_leaves_no_cache_mount_behind(make_context, busybox_image, leak_check):
+    from stagelab.engine import BuildFailed, cleanup
+    from stagelab.engine.builds import FailureCause
+
+    marker = uuid.uuid4().hex[:12]
+    context = make_context({"Dockerfile": (
+        f"FROM {busybox_image}\n"
+        f"RUN --mount=type=cache,target=/cache,id=runaway-{marker} dd if=/dev/zero of=/cache/junk bs=1M count=20 "
+        "&& i=0; while [ $i -lt 200 ]; do sleep 30 & i=$((i+1)); done; wait\n"
+    )})
+    build = Build(context, no_cache=True, limits=limits.BuildLimits(processes=64))
+    with pytest.raises(BuildFailed) as caught:
+        build.run()
+    assert caught.value.cause is FailureCause.PROCESS_LIMIT
+    from datetime import datetime, timezone
+
+    records = cleanup.build_cache_since(datetime(2000, 1, 1, tzinfo=timezone.utc), ("exec.cachemount",))
+    assert not [r for r in records if marker in r.get("Description", "")], records

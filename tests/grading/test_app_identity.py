@@ -8,6 +8,7 @@ import pytest
 
 from stagelab.grading import app_identity
 from stagelab.grading.spec import load_spec
+from stagelab.labs import app_source
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -19,14 +20,17 @@ REPO = Path(__file__).resolve().parents[2]
     ("01-first-image", "node", "server.js"),
 ])
 def test_the_entry_script_is_derived_from_the_labs_files(lab, language, entry):
-    found = app_identity.lab_entry(load_spec(REPO / "labs" / lab), REPO / "labs" / lab / "app", language)
+    spec = load_spec(REPO / "labs" / lab)
+    app = app_source(spec, REPO / "labs" / lab)
+    found = app_identity.lab_entry(spec, app, language)
     assert found.path == entry
-    assert found.script == (REPO / "labs" / lab / "app" / entry).read_bytes()
+    assert found.script == (app / entry).read_bytes()
 
 
 @pytest.mark.parametrize("lab", ["03-go-static", "08-make-it-small"])
 def test_a_go_labs_app_is_its_module_and_main_functions(lab):
-    found = app_identity.lab_entry(load_spec(REPO / "labs" / lab), REPO / "labs" / lab / "app", "go")
+    spec = load_spec(REPO / "labs" / lab)
+    found = app_identity.lab_entry(spec, app_source(spec, REPO / "labs" / lab), "go")
     assert found.module == "example.com/stagelab-go-app"
     assert {"main.main", "main.newHandler"} <= set(found.functions)
 

@@ -29,7 +29,7 @@ def submission(name: str, root: Path) -> Path:
     folder = root / name
     if (CASES / name).is_dir():
         shutil.copytree(CASES / name, folder, symlinks=True)
-    else:  # a case made wholly at test time (git keeps no empty folder for it)
+    else:  # a case made whole at test time (git keeps no empty folder for it)
         folder.mkdir(parents=True)
     app = folder / "app"
     if name == "symlink-out-of-context":

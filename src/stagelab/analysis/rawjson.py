@@ -35,6 +35,15 @@ class LogChunk:
 
 
 @dataclass(frozen=True)
+class Transfer:
+    """Progress of something BuildKit receives, e.g. ``transferring context``: bytes so far."""
+
+    vertex: str
+    what: str
+    current: int
+
+
+@dataclass(frozen=True)
 class PlainLine:
     """A line outside the JSON objects (buildx's own messages, the final error)."""
 
@@ -53,7 +62,7 @@ def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _items(document: dict) -> Iterator[Vertex | LogChunk]:
+def _items(document: dict) -> Iterator[Vertex | LogChunk | Transfer]:
     for vertex in document.get("vertexes") or []:
         yield Vertex(
             digest=vertex.get("digest", ""),
@@ -63,6 +72,9 @@ def _items(document: dict) -> Iterator[Vertex | LogChunk]:
             cached=bool(vertex.get("cached")),
             error=vertex.get("error"),
         )
+    for status in document.get("statuses") or []:
+        if str(status.get("id", "")).startswith("transferring"):
+            yield Transfer(vertex=status.get("vertex", ""), what=status["id"], current=int(status.get("current") or 0))
     for log in document.get("logs") or []:
         data = log.get("data") or ""
         try:
@@ -72,7 +84,7 @@ def _items(document: dict) -> Iterator[Vertex | LogChunk]:
         yield LogChunk(vertex=log.get("vertex", ""), text=text)
 
 
-def read(lines: Iterable[str]) -> Iterator[Vertex | LogChunk | PlainLine]:
+def read(lines: Iterable[str]) -> Iterator[Vertex | LogChunk | Transfer | PlainLine]:
     """Turn buildx's output lines into vertex updates, log chunks and plain lines."""
     buffer: list[str] = []
     for line in lines:

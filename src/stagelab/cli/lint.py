@@ -1,8 +1,10 @@
 """``stagelab lint``: the Dockerfile checks alone, for any Dockerfile, without a lab or an engine.
 
-It must start as fast as hadolint, so this module imports nothing at the top but
-argparse: the grading library is imported by the handler, and nothing of
-:mod:`stagelab.engine` (nor the Docker SDK) is imported at all.
+It must start about as fast as hadolint, so the ``stagelab`` command sends ``lint`` here
+before it imports anything else (:func:`main`): the arguments are read (by argparse only
+when they are not in the plain form), hadolint is started on the first file, then the
+grading library loads while hadolint runs. Nothing of :mod:`stagelab.engine` (nor the
+Docker SDK, nor the lab spec's YAML, nor the check families lint does not run) is imported.
 
 Exit status: 0 every check passed, 1 findings, 2 a file could not be linted
 (missing, not a regular file, too big, not text) — 2 wins over 1.
@@ -10,45 +12,131 @@ Exit status: 0 every check passed, 1 findings, 2 a file could not be linted
 
 from __future__ import annotations
 
-import argparse
+import gc
 import os
 import sys
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (this module must load fast)
+if TYPE_CHECKING:
+    import argparse
+
+
+_DESCRIPTION = (
+    "The Dockerfile checks alone, for any Dockerfile. Exit status: 0 every check passed, "
+    "1 findings, 2 a file could not be linted (missing, not a regular file, too big, not text)."
+)
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    lint = subparsers.add_parser(
-        "lint",
-        help="check Dockerfiles without a lab or an engine",
-        description="The Dockerfile checks alone, for any Dockerfile. Exit status: 0 every check passed, "
-        "1 findings, 2 a file could not be linted (missing, not a regular file, too big, not text).",
-    )
-    lint.add_argument("dockerfiles", nargs="+", metavar="DOCKERFILE")
-    lint.add_argument("--format", choices=("terminal", "json", "junit"), default="terminal")
-    lint.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
-    lint.set_defaults(handler=run_lint)
+    lint = subparsers.add_parser("lint", help="check Dockerfiles without a lab or an engine", description=_DESCRIPTION)
+    _add_arguments(lint)
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dockerfiles", nargs="+", metavar="DOCKERFILE")
+    parser.add_argument("--format", choices=_FORMATS, default="terminal")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    parser.set_defaults(handler=run_lint)
+
+
+def main(argv: list[str], process_ends_after: bool = False) -> int:
+    """``stagelab lint ARGS`` (the ``stagelab`` command sends it here before it imports anything else).
+
+    Arguments in the plain form are read without argparse (its import, and the terminal
+    size it asks for, cost more than a lint's checks); anything else goes to argparse,
+    with its help and its error messages.
+
+    ``process_ends_after``: the process exits when this returns (the command, not a caller
+    in Python). Then the cyclic garbage collector is off for the run, and what the run
+    made is frozen at the end: a lint is short and leaves little garbage, and at exit the
+    interpreter would otherwise walk every object of the library once more (measured:
+    about a tenth of a lint's time).
+    """
+    if process_ends_after:
+        gc.disable()
+    try:
+        args = _plain_arguments(argv)
+        if args is None:
+            import argparse
+
+            parser = argparse.ArgumentParser(prog="stagelab lint", description=_DESCRIPTION)
+            _add_arguments(parser)
+            args = parser.parse_args(argv)
+        return run_lint(args)
+    finally:
+        if process_ends_after:
+            gc.freeze()
+
+
+_FORMATS = ("terminal", "json", "junit")
+_OPTIONS = {"--format": "format", "--output": "output", "-o": "output"}
+
+
+def _plain_arguments(argv: list[str]):
+    """The arguments as argparse reads them, when they are in a form it reads one way only; else None.
+
+    That form: DOCKERFILE… in one run, with ``--format X``, ``--format=X``, ``--output FILE``,
+    ``--output=FILE`` or ``-o FILE`` before or after them (X one of the formats, no value
+    starting with ``-``). Help, abbreviations, ``--`` and every mistake are left to argparse.
+    """
+    from types import SimpleNamespace
+
+    values: dict[str, str | None] = {"format": "terminal", "output": None}
+    dockerfiles: list[str] = []
+    options_after_files = False
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word.startswith("-"):
+            name, equals, value = word.partition("=")
+            option = _OPTIONS.get(name)
+            if option is None or (equals and name == "-o"):
+                return None
+            if not equals:
+                if index + 1 == len(argv):
+                    return None
+                index += 1
+                value = argv[index]
+            if value.startswith("-") or (option == "format" and value not in _FORMATS):
+                return None
+            values[option] = value
+            options_after_files = bool(dockerfiles)
+        elif options_after_files:
+            return None  # DOCKERFILEs on both sides of an option: argparse refuses that
+        else:
+            dockerfiles.append(word)
+        index += 1
+    if not dockerfiles:
+        return None
+    return SimpleNamespace(dockerfiles=dockerfiles, **values, handler=run_lint)
 
 
 def _start_hadolint(path: str) -> None:
-    """Start hadolint on the file now, so it runs while Python imports and checks (see hadolint.prestart)."""
-    from ..dockerfile import DockerfileUnreadable, read_text
-    from ..grading import hadolint
+    """Start hadolint on the file now, so it runs while Python imports and checks.
+
+    Only the file reader and the process starter are loaded for this; a file that cannot
+    be read is left for the lint itself to report.
+    """
+    from ..dockerfile.reading import DockerfileUnreadable, read_text
+    from ..grading import hadolint_process
 
     try:
-        hadolint.prestart(read_text(path))
-    except (DockerfileUnreadable, OSError, hadolint.HadolintMissing):
-        pass  # the lint of this file reports it
+        hadolint_process.prestart(read_text(path))
+    except (DockerfileUnreadable, OSError, hadolint_process.HadolintMissing):
+        pass
 
 
 def run_lint(args: argparse.Namespace) -> int:
     paths = list(args.dockerfiles)
     _start_hadolint(paths[0])
-    from ..grading import grader, report_formats
+    from ..grading import report_formats
+    from ..grading.lint import lint
 
     reports = []
     for index, path in enumerate(paths):
         if index + 1 < len(paths):
             _start_hadolint(paths[index + 1])  # at most two hadolint runs at a time
-        reports.append(grader.lint(path))
+        reports.append(lint(path))
     if args.format == "terminal" and not args.output:
         color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         for report in reports:

@@ -10,7 +10,21 @@ Docker (layer files, efficiency, attack surface, comparisons) is in
 :mod:`stagelab.analysis`.
 """
 
-from .builds import Build, BuildEvent, BuildFailed, BuildResult, BuildStep, EventKind, FailureCause, StepRecord, StepState, build
+from . import (
+    workshop,  # the workshop hub's engine objects (learner engines, their network and volumes)
+)
+from .builds import (
+    Build,
+    BuildEvent,
+    BuildFailed,
+    BuildResult,
+    BuildStep,
+    EventKind,
+    FailureCause,
+    StepRecord,
+    StepState,
+    build,
+)
 from .cleanup import Leftovers
 from .client import EngineInfo, buildx_version, client, engine_info
 from .compressed import CompressedSize, compressed_size
@@ -24,6 +38,7 @@ from .probes import ExecAttempt, ProbeResult, probe, try_exec
 from .processes import ContainerView, ProcessInfo
 from .reports import ImageReport, LayerInfo, image_report
 from .structure_test import StructureTestError, StructureTestReport
+from .workshop import EngineLimits, Hub, Seeding
 
 __all__ = [
     "Build",
@@ -41,6 +56,9 @@ __all__ = [
     "Containers",
     "Engine",
     "EngineInfo",
+    "EngineLimits",
+    "Hub",
+    "Seeding",
     "EventKind",
     "ExecAttempt",
     "FailureCause",
@@ -72,4 +90,5 @@ __all__ = [
     "memory_words",
     "probe",
     "try_exec",
+    "workshop",
 ]

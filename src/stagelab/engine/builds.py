@@ -32,6 +32,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 
@@ -40,7 +41,7 @@ from ..dockerfile import Dockerfile, DockerfileSyntaxError, Instruction
 from ..dockerfile import load as load_dockerfile
 from ..errors import BuildContextError, StagelabError
 from ..analysis import rawjson
-from . import frontend, slots
+from . import cleanup, frontend, slots
 from . import limits as build_limits
 from .client import buildx_version, client, docker_binary, engine_errors, translate
 
@@ -50,6 +51,8 @@ LOG_TAIL_LINES = 40
 DEFAULT_MAX_OUTPUT_BYTES = int(build_limits.BuildLimits().log_mb * build_limits.MB)
 #: How often the build's cgroup counters are read while it runs.
 LIMIT_POLL_S = 0.25
+#: The running steps' new layers are measured every this many polls (once a second).
+DISK_POLL_TICKS = 4
 
 
 class EventKind(str, Enum):
@@ -148,6 +151,8 @@ class FailureCause(str, Enum):
     PROCESS_LIMIT = "process-limit"  # a step started more processes than the budget allows
     MEMORY_LIMIT = "memory-limit"  # a step used more memory than the budget allows
     FILE_LIMIT = "file-size-limit"  # a step wrote a file larger than the budget allows
+    CONTEXT_LIMIT = "context-limit"  # the build context is larger than the budget allows
+    DISK_LIMIT = "disk-limit"  # the RUN steps wrote more to disk than the budget allows
     NOT_ALLOWED = "not-allowed"  # the Dockerfile asks for something the grader never grants
 
 #: Failures where the submission ran into its budget: the learner's to fix, named with the limit.
@@ -157,6 +162,8 @@ LIMIT_CAUSES = {
     FailureCause.PROCESS_LIMIT: build_limits.Limit.PROCESSES,
     FailureCause.MEMORY_LIMIT: build_limits.Limit.MEMORY,
     FailureCause.FILE_LIMIT: build_limits.Limit.FILE_SIZE,
+    FailureCause.CONTEXT_LIMIT: build_limits.Limit.CONTEXT,
+    FailureCause.DISK_LIMIT: build_limits.Limit.DISK,
 }
 
 
@@ -195,6 +202,15 @@ _HINTS = {
     FailureCause.FILE_LIMIT: (
         "A build step may not write one huge file. Look for a `dd`, `fallocate` or a download without an end; "
         "an image should carry only what the app needs."
+    ),
+    FailureCause.CONTEXT_LIMIT: (
+        "Everything in the build folder is sent to the engine before the first step runs. Add a "
+        "`.dockerignore` that leaves out what the image does not need (node_modules, .git, data files, "
+        "build output), or build from a smaller folder."
+    ),
+    FailureCause.DISK_LIMIT: (
+        "Look for a step that writes without end or downloads far more than the app needs: `dd`, a loop "
+        "that writes files, a cache or a data set the image does not use. Write only what the image ships."
     ),
     FailureCause.NOT_ALLOWED: (
         "The grader builds every submission without extra privileges: no `RUN --network=host`, no "
@@ -373,7 +389,7 @@ class Build:
         self.timeout_s = self.limits.time_s
         self.max_output_bytes = max_output_bytes or int(self.limits.log_mb * build_limits.MB)
         self.limits_enforced = False
-        self._cgroup: build_limits.BuildCgroup | None = None
+        self._cgroup: build_limits.BuildCgroup | build_limits.EngineSideCgroup | None = None
         self._process: subprocess.Popen[str] | None = None
         self._frontend: frontend.FrontendPlan | None = None
         self._cancel_reason: FailureCause | None = None
@@ -439,6 +455,10 @@ class Build:
                 with build_limits.BuildCgroup.open(self.limits, slot.cgroup_name()) as cgroup:
                     self._cgroup = cgroup
                     self.limits_enforced = cgroup is not None
+                    if isinstance(cgroup, build_limits.EngineSideCgroup):
+                        # The engine's own budget is the one a step runs into: name its numbers.
+                        engine = cgroup.budget
+                        self.limits = replace(self.limits, processes=engine.processes, memory_mb=engine.memory_mb, cpus=engine.cpus)
                     try:
                         yield from self._buildx_events()
                     finally:
@@ -501,6 +521,7 @@ class Build:
     def _buildx_events(self) -> Iterator[BuildEvent]:
         mapper = _StepMapper(self.model)
         started_at = time.monotonic()
+        wall_started = datetime.now(timezone.utc)
         steps: dict[str, BuildStep] = {}
         states: dict[str, StepState] = {}
         durations: dict[str, float | None] = {}
@@ -544,6 +565,10 @@ class Build:
                 for item in rawjson.read(process.stderr):
                     if isinstance(item, rawjson.PlainLine):
                         plain.append(item.text)
+                        continue
+                    if isinstance(item, rawjson.Transfer):
+                        if item.what.startswith("transferring context") and item.current > self.limits.context_mb * build_limits.MB:
+                            self.cancel(FailureCause.CONTEXT_LIMIT)
                         continue
                     if isinstance(item, rawjson.LogChunk):
                         if self.cancelled:
@@ -626,7 +651,13 @@ class Build:
             elapsed = time.monotonic() - started_at
 
             if returncode != 0 or self.cancelled:
-                raise self._failure(records, plain, logs)
+                failure = self._failure(records, plain, logs)
+                if failure.cause in LIMIT_CAUSES:
+                    # What a runaway step kept in BuildKit's cache (a filled `RUN --mount=type=cache`
+                    # folder; for an oversized context, its partial copy) is not to be kept.
+                    kinds = ("exec.cachemount", "source.local") if failure.cause is FailureCause.CONTEXT_LIMIT else ("exec.cachemount",)
+                    cleanup.prune_build_cache_since(wall_started, kinds)
+                raise failure
             image_id = Path(iidfile).read_text().strip() if os.path.exists(iidfile) else ""
         if not image_id:
             raise BuildFailed(
@@ -646,11 +677,19 @@ class Build:
             limits_enforced=self.limits_enforced,
         )
 
-    def _watch_counters(self, cgroup: build_limits.BuildCgroup, done: threading.Event) -> None:
+    def _watch_counters(self, cgroup: build_limits.BuildCgroup | build_limits.EngineSideCgroup, done: threading.Event) -> None:
         """Stop the build as soon as the kernel refuses a fork or kills for memory: the step cannot recover."""
-        causes = {build_limits.Limit.PROCESSES: FailureCause.PROCESS_LIMIT, build_limits.Limit.MEMORY: FailureCause.MEMORY_LIMIT}
+        causes = {
+            build_limits.Limit.PROCESSES: FailureCause.PROCESS_LIMIT,
+            build_limits.Limit.MEMORY: FailureCause.MEMORY_LIMIT,
+            build_limits.Limit.DISK: FailureCause.DISK_LIMIT,
+        }
+        ticks = 0
         while not done.wait(LIMIT_POLL_S):
+            ticks += 1
             try:
+                if ticks % DISK_POLL_TICKS == 0:  # walking a layer costs more than reading counters
+                    cgroup.measure_disk()
                 reached = cgroup.limit_reached()
             except OSError:
                 continue

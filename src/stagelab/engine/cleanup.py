@@ -6,11 +6,14 @@ Base-image stand-ins are kept unless asked for, since they take minutes to make.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from datetime import datetime
 
 import docker.errors
 
 from .. import labels
+from ..errors import StagelabError
 from .client import client, engine_errors
 
 
@@ -130,3 +133,52 @@ def sweep_pending() -> int:
         handle.truncate()
         handle.writelines(name + "\n" for name in kept)
     return removed
+
+
+def _when(value: str) -> datetime | None:
+    """The engine's RFC 3339 time (nanoseconds) as an aware datetime; None when unreadable."""
+    head, _, rest = (value or "").partition(".")
+    digits = "".join(ch for ch in rest if ch.isdigit())[:6]
+    try:
+        return datetime.fromisoformat(f"{head}.{digits or '0'}+00:00" if value.endswith("Z") else value)
+    except ValueError:
+        return None
+
+
+def build_cache_since(since: datetime, types: tuple[str, ...]) -> list[dict]:
+    """BuildKit cache records of ``types`` used at or after ``since`` (``InUse`` says if one still is)."""
+    sdk = client()
+    with engine_errors():
+        # Only the build cache: a full `docker system df` also sizes every image and volume.
+        response = sdk.api._get(sdk.api._url("/system/df"), params={"type": "build-cache"})
+        records = sdk.api._result(response, json=True).get("BuildCache") or []
+    found = []
+    for record in records:
+        used = _when(record.get("LastUsedAt") or record.get("CreatedAt") or "")
+        if record.get("Type") in types and used is not None and used >= since:
+            found.append(record)
+    return found
+
+
+def prune_build_cache_since(since: datetime, types: tuple[str, ...], wait_s: float = 5) -> int:
+    """Remove the cache records :func:`build_cache_since` finds; returns the bytes freed.
+
+    BuildKit lets go of a stopped step's mounts a moment after the build has failed: a record
+    still in use is tried again until ``wait_s``. Another build that used a record of the same
+    kind in the same moments loses it too: that costs it a slower next run, never a wrong result.
+    """
+    freed, deadline = 0, time.monotonic() + wait_s
+    try:
+        while True:
+            records = build_cache_since(since, types)
+            idle = [record["ID"] for record in records if not record.get("InUse")]
+            sdk = client()
+            for record_id in idle:  # the engine takes one value per filter
+                with engine_errors():
+                    answer = sdk.api.prune_builds(filters={"id": record_id})
+                freed += int(answer.get("SpaceReclaimed") or 0)
+            if len(idle) == len(records) or time.monotonic() >= deadline:
+                return freed
+            time.sleep(0.25)
+    except StagelabError:
+        return freed  # the failure the learner sees matters more than this tidying

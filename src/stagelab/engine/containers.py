@@ -137,3 +137,32 @@ def _remove(sdk, created: Container | None, name: str) -> None:
         pass
     except Exception:  # clean-up must never hide the real outcome
         cleanup.remember_for_sweep(name)
+
+
+def start_kept(image: str, **options) -> Container:
+    """Start a container that outlives this call (the workshop hub's learner engines and servers).
+
+    These run the course's own images with the hub's names and labels, and the hub removes
+    them when it stops (``stagelab hub stop`` finds them by label); ``options`` go to the
+    engine as given (``docker run -d``).
+    """
+    return client().containers.run(image, detach=True, **options)
+
+
+@contextmanager
+def unhardened(image: str, **options) -> Iterator[Container]:
+    """Create a container exactly as ``options`` say (the hub's grader: the course's image,
+    a learner's home mounted); remove it when the block ends, whatever happens."""
+    sdk = client()
+    created = None
+    try:
+        created = sdk.containers.create(image, **options)
+        yield created
+    finally:
+        if created is not None:
+            try:
+                created.remove(force=True, v=True)
+            except docker.errors.NotFound:
+                pass
+            except Exception:  # clean-up must never hide the real outcome
+                cleanup.remember_for_sweep(created.name)

@@ -64,6 +64,8 @@ class Limit(str, Enum):
     TIME = "time"
     OUTPUT = "output"
     FILE_SIZE = "file-size"
+    CONTEXT = "context"
+    DISK = "disk"
 
 
 @dataclass(frozen=True)
@@ -78,17 +80,22 @@ class BuildLimits:
     #: step that prints past that is stopped then, whatever this says.
     log_mb: float = 2
     file_mb: int = 1024
+    #: The build context BuildKit is sent (after .dockerignore): a course app is a few MB.
+    context_mb: int = 512
+    #: What the build's RUN steps write to disk, all steps together (each step's new layer).
+    disk_mb: int = 4096
 
     def describe(self) -> str:
         cpus = f"{self.cpus:g}" if self.cpus else f"{fair_cpu_share():g}"
         return (
             f"{self.processes} processes, {memory_words(self.memory_mb)} of memory, {cpus} CPU, "
-            f"{duration_words(self.time_s)}, {self.log_mb:g} MB of output, files up to {memory_words(self.file_mb)}"
+            f"{duration_words(self.time_s)}, {self.log_mb:g} MB of output, files up to {memory_words(self.file_mb)}, "
+            f"a build context up to {memory_words(self.context_mb)}, {memory_words(self.disk_mb)} written to disk"
         )
 
 
 #: Hard ceilings a lab.yaml cannot go past on any machine (the room's maxima are at most these).
-CEILINGS = BuildLimits(processes=32768, memory_mb=65536, cpus=64, time_s=3 * 3600, log_mb=1024, file_mb=65536)
+CEILINGS = BuildLimits(processes=32768, memory_mb=65536, cpus=64, time_s=3 * 3600, log_mb=1024, file_mb=65536, context_mb=65536, disk_mb=1048576)
 
 #: The room's maxima come from these environment variables (set by the instructor who runs the room).
 MAXIMA_ENV = {
@@ -98,9 +105,11 @@ MAXIMA_ENV = {
     "time_s": "STAGELAB_MAX_BUILD_TIME_S",
     "log_mb": "STAGELAB_MAX_BUILD_LOG_MB",
     "file_mb": "STAGELAB_MAX_BUILD_FILE_MB",
+    "context_mb": "STAGELAB_MAX_BUILD_CONTEXT_MB",
+    "disk_mb": "STAGELAB_MAX_BUILD_DISK_MB",
 }
 #: The room's maxima when no variable is set.
-DEFAULT_MAXIMA = BuildLimits(processes=4096, memory_mb=4096, cpus=None, time_s=1800, log_mb=100, file_mb=4096)
+DEFAULT_MAXIMA = BuildLimits(processes=4096, memory_mb=4096, cpus=None, time_s=1800, log_mb=100, file_mb=4096, context_mb=4096, disk_mb=16384)
 
 
 def maxima() -> BuildLimits:
@@ -115,7 +124,7 @@ def maxima() -> BuildLimits:
             continue
         if number > 0:
             number = min(number, ceiling)
-            values[name] = int(number) if name in ("processes", "memory_mb", "file_mb") else number
+            values[name] = int(number) if name in ("processes", "memory_mb", "file_mb", "context_mb", "disk_mb") else number
     return replace(DEFAULT_MAXIMA, **values)
 
 
@@ -164,6 +173,8 @@ def stopped_because(limit: Limit, budget: BuildLimits) -> str:
         Limit.TIME: f"it ran longer than {duration_words(budget.time_s)}",
         Limit.OUTPUT: f"it printed more than {budget.log_mb:g} MB of output",
         Limit.FILE_SIZE: f"it wrote a file larger than {memory_words(budget.file_mb)}",
+        Limit.CONTEXT: f"its build context is larger than {memory_words(budget.context_mb)}",
+        Limit.DISK: f"it wrote more than {memory_words(budget.disk_mb)} to disk",
     }[limit]
 
 
@@ -178,6 +189,30 @@ class Support:
     detail: str
     version: int | None = None  # cgroup version: 1 or 2
     controllers: tuple[str, ...] = ()
+    #: The engine itself puts every build and container under a budget it advertises (the hub's
+    #: learner engines): we make no cgroup, and name a limit from the log and the exit status.
+    engine_budget: BuildLimits | None = None
+
+
+#: The engine label a learner engine of the hub advertises its build budget with
+#: (``processes=2048,memory_mb=2048,cpus=1``; set by hub/images/engine/build-cgroup.sh).
+ENGINE_BUDGET_LABEL = "org.stagelab.build-limits"
+
+
+def engine_budget(labels: list[str] | None) -> BuildLimits | None:
+    """The budget an engine advertises in its labels, or None."""
+    for label in labels or []:
+        key, _, value = label.partition("=")
+        if key != ENGINE_BUDGET_LABEL:
+            continue
+        fields = dict(part.partition("=")[::2] for part in value.split(","))
+        try:
+            return BuildLimits(
+                processes=int(fields["processes"]), memory_mb=int(fields["memory_mb"]), cpus=float(fields["cpus"])
+            )
+        except (KeyError, ValueError):
+            return None
+    return None
 
 
 def _socket_path() -> str | None:
@@ -248,6 +283,14 @@ def _support_for(host: str | None) -> Support:
         return Support(False, f"the engine does not answer ({error})")
     except Exception as error:  # the doctor reports it; a build must not fail on it
         return Support(False, f"the engine's setup could not be read ({error})")
+    advertised = engine_budget(info.get("Labels"))
+    if advertised is not None:
+        return Support(
+            True,
+            f"by the engine itself: all it builds and runs shares {advertised.processes} processes, "
+            f"{memory_words(advertised.memory_mb)} of memory and {advertised.cpus:g} CPU",
+            engine_budget=advertised,
+        )
     security = " ".join(info.get("SecurityOptions") or [])
     if "rootless" in security:
         return Support(False, "the engine runs rootless: it cannot put build steps under cgroups we make")
@@ -342,6 +385,12 @@ class Counters:
     memory_peak_bytes: int = 0
     oom_kills: int = 0
     seen: set[str] = field(default_factory=set)
+    #: Bytes on disk in each RUN step's new layer (its overlay upper folder), last measured.
+    layers: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def disk_bytes(self) -> int:
+        return sum(self.layers.values())
 
 
 class BuildCgroup:
@@ -371,6 +420,9 @@ class BuildCgroup:
         found = support()
         if not found.enforced:
             yield None
+            return
+        if found.engine_budget is not None:
+            yield EngineSideCgroup(found)
             return
         sweep_stale()
         cgroup = cls(budget, found, name)
@@ -466,6 +518,24 @@ class BuildCgroup:
                 counters.pids_limit_hits = max(counters.pids_limit_hits, 1)
             return counters
 
+    def measure_disk(self) -> int:
+        """Measure the new layers of the RUN steps running now; returns the build's bytes written so far.
+
+        A step's writes land in its overlay upper folder, which the kernel shows in the mount table
+        of every process of the step (found through our cgroup). A finished step keeps its last size.
+        """
+        uppers = set()
+        for directory in [self._dirs["pids"], *_descendants(self._dirs["pids"])]:
+            for pid in _read(directory / "cgroup.procs").split():
+                upper = _upper_dir(pid)
+                if upper:
+                    uppers.add(upper)
+        for upper in uppers:
+            size = _disk_usage(Path(upper))
+            with self._lock:
+                self.counters.layers[upper] = max(self.counters.layers.get(upper, 0), size)
+        return self.counters.disk_bytes
+
     def limit_reached(self) -> Limit | None:
         """A limit the build has run into so far (checked while it runs, to stop it at once)."""
         counters = self.sample()
@@ -473,6 +543,8 @@ class BuildCgroup:
             return Limit.PROCESSES
         if counters.oom_kills:
             return Limit.MEMORY
+        if counters.disk_bytes > self.budget.disk_mb * MB:
+            return Limit.DISK
         return None
 
     def hit(self, *, killed: bool, log_text: str = "") -> Limit | None:
@@ -494,6 +566,39 @@ class BuildCgroup:
         return remove_tree(self.name, wait_s)
 
 
+class EngineSideCgroup:
+    """A build on an engine that holds its builds to its own budget (see :data:`ENGINE_BUDGET_LABEL`).
+
+    Its cgroup is the engine's, out of our reach: there is nothing to make, read or remove, so a
+    limit is named from what the step printed (a refused fork) or how it ended (killed: memory).
+    """
+
+    def __init__(self, found: Support):
+        self.support = found
+        self.budget = found.engine_budget or BuildLimits()
+        self.counters = Counters()
+
+    def buildx_args(self) -> list[str]:
+        return []  # the engine puts every RUN step under its own cgroup
+
+    def sample(self) -> Counters:
+        return self.counters
+
+    def measure_disk(self) -> int:
+        return 0  # the engine's layers are not on this machine (the engine container's own disk bounds them)
+
+    def limit_reached(self) -> Limit | None:
+        return None
+
+    def hit(self, *, killed: bool, log_text: str = "") -> Limit | None:
+        if FORK_REFUSED.search(log_text):
+            return Limit.PROCESSES
+        return Limit.MEMORY if killed else None
+
+    def remove(self, wait_s: float = 15) -> bool:
+        return True
+
+
 #: What a shell or a runtime prints when fork() is refused by the pids limit.
 FORK_REFUSED = re.compile(
     r"can't fork|fork: retry|fork: Resource temporarily unavailable|Cannot fork|fork failed|"
@@ -502,6 +607,41 @@ FORK_REFUSED = re.compile(
 )
 #: What a step prints when the file-size ulimit stops a write: EFBIG, or death by SIGXFSZ (status 128+25).
 FILE_TOO_LARGE = re.compile(r"File size limit exceeded|File too large|exit code: 153\b", re.IGNORECASE)
+
+
+def _upper_dir(pid: str) -> str | None:
+    """The overlay upper folder of the root file system process ``pid`` sees (a RUN step's new layer)."""
+    for line in _read(Path(f"/proc/{pid}/mountinfo")).splitlines():
+        fields = line.split()
+        if len(fields) > 4 and fields[4] == "/" and " - overlay " in line:
+            match = re.search(r"upperdir=([^,\s]+)", line)
+            return match.group(1) if match else None
+    return None
+
+
+#: Entries a disk measure looks at, at most (a step making millions of files is stopped by time).
+DISK_SCAN_ENTRIES = 200_000
+
+
+def _disk_usage(top: Path) -> int:
+    """Bytes ``top`` takes on disk (allocated blocks: a sparse file costs what it holds)."""
+    total, seen, stack = 0, 0, [top]
+    while stack and seen < DISK_SCAN_ENTRIES:
+        try:
+            entries = os.scandir(stack.pop())
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                seen += 1
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                total += info.st_blocks * 512
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+    return total
 
 
 def _descendants(directory: Path) -> list[Path]:

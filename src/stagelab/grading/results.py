@@ -86,6 +86,23 @@ class Evidence:
                 shown[name] = list(value) if isinstance(value, tuple) else value
         return shown
 
+    @classmethod
+    def from_dict(cls, details: Mapping[str, Any]) -> Evidence:
+        """The inverse of :meth:`to_dict`: typed fields back in place, the rest as ``measured``."""
+        typed = {f.name for f in dataclasses.fields(cls)} - {"measured", "order"}
+        values: dict[str, Any] = {}
+        measured: dict[str, Any] = {}
+        for name, value in details.items():
+            if name == "problems":
+                values[name] = tuple(
+                    Problem(**item) if isinstance(item, dict) else Problem(str(item)) for item in value or ()
+                )
+            elif name in typed:
+                values[name] = tuple(value) if isinstance(value, list) else value
+            else:
+                measured[name] = value
+        return cls(**values, measured=measured, order=tuple(details))
+
     def _set_fields(self) -> list[str]:
         typed = [f.name for f in dataclasses.fields(self) if f.name not in ("measured", "order")]
         return [name for name in typed if getattr(self, name) not in (None, ())] + list(self.measured)
@@ -143,6 +160,13 @@ class CheckResult:
             "chapter": self.chapter,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+        """The inverse of :meth:`to_dict` (a report read back from ``stagelab grade --format json``)."""
+        plain = ("check_id", "title", "points", "max_points", "message", "hint", "duration_s", "family", "chapter")
+        known = {name: data[name] for name in plain if name in data}
+        return cls(status=CheckStatus(data["status"]), evidence=Evidence.from_dict(data.get("details") or {}), **known)
+
 
 @dataclass(frozen=True)
 class GradeReport:
@@ -187,3 +211,9 @@ class GradeReport:
         first = self.first_failure
         data["first_failure"] = {"check_id": first.check_id, "message": first.message, "hint": first.hint} if first else None
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GradeReport:
+        """The inverse of :meth:`to_dict`."""
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data and name != "results"}
+        return cls(results=tuple(CheckResult.from_dict(r) for r in data.get("results", ())), **known)

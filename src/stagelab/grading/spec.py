@@ -18,11 +18,11 @@ import yaml
 
 from ..engine import CEILINGS, BuildLimits
 from ..errors import LabSpecError
-from .checks import base
+from .checks.base import CheckSpec  # one entry of ``checks:``, defined beside the checks (lint needs no spec)
 
 SPEC_FILE = "lab.yaml"
 
-_TOP_KEYS = {"id", "title", "chapter", "language", "build", "run", "checks", "description"}
+_TOP_KEYS = {"id", "title", "chapter", "language", "app", "build", "run", "checks", "description"}
 _BUILD_KEYS = {"context", "dockerfile", "target", "build_args", "network", "limits"}
 #: build.limits keys: (type, what, smallest value a build can work with).
 _LIMIT_KEYS = {
@@ -32,6 +32,8 @@ _LIMIT_KEYS = {
     "time_s": ((int, float), "a number of seconds", 1),
     "log_mb": ((int, float), "a number of MB", 0.01),
     "file_mb": ((int,), "a whole number of MiB", 1),
+    "context_mb": ((int,), "a whole number of MiB", 1),
+    "disk_mb": ((int,), "a whole number of MiB", 16),
 }
 _RUN_KEYS = {"port", "http", "command", "output_contains", "output_regex", "exit_code", "timeout_s", "memory_mb", "app"}
 _APP_KEYS = {"entry", "verify"}
@@ -99,19 +101,6 @@ class RunSpec:
 
 
 @dataclass(frozen=True)
-class CheckSpec:
-    """One entry of ``checks:``: the check, its points and its parameters (defaults filled in)."""
-
-    id: str
-    points: float
-    params: dict[str, Any]
-
-    @property
-    def definition(self) -> base.CheckDefinition:
-        return base.registry()[self.id]
-
-
-@dataclass(frozen=True)
 class LabSpec:
     """A validated lab spec."""
 
@@ -124,6 +113,9 @@ class LabSpec:
     path: Path | None = None
     #: Declared in lab.yaml (python, node, go, other), or None: detected from the lab's files.
     language: str | None = None
+    #: The example app the lab builds (a folder under the course's ``examples/``), or None when
+    #: the lab folder's build context holds its own app (see :mod:`stagelab.labs`).
+    app: str | None = None
 
     @property
     def lab_dir(self) -> Path | None:
@@ -211,6 +203,14 @@ def parse_spec(data: Any, where: str = SPEC_FILE, folder_name: str | None = None
     elif language is not None:
         language = None
 
+    app = data.get("app")
+    if app is not None and _expect(problems, "app", app, (str,), "a folder under examples/, e.g. node-app"):
+        if Path(app).is_absolute() or ".." in Path(app).parts:
+            problems.add("app", f"'{app}' must be a folder under the course's examples/ (relative, no '..')")
+            app = None
+    elif app is not None:
+        app = None
+
     build = _parse_build(problems, data.get("build", {}))
     run = _parse_run(problems, data.get("run")) if data.get("run") is not None else None
 
@@ -271,6 +271,7 @@ def parse_spec(data: Any, where: str = SPEC_FILE, folder_name: str | None = None
         run=run,
         checks=tuple(checks),
         language=language,
+        app=app,
     )
 
 
@@ -419,7 +420,7 @@ def load_spec(lab_dir: str | Path) -> LabSpec:
         path = path / SPEC_FILE
     where = str(path)
     if not path.is_file():
-        raise LabSpecError(f"{where}: not found. A lab folder holds lab.yaml, Dockerfile and app/.")
+        raise LabSpecError(f"{where}: not found. A lab folder holds lab.yaml, README.md and a Dockerfile.")
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -8,21 +8,23 @@ build, the image report, the probes — happens on first use and is shared, so
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from ..dockerfile import Dockerfile, DockerfileSyntaxError, Stage
 from ..dockerfile import load as load_dockerfile
 from ..dockerfile import parse as parse_dockerfile
 from . import syntax
 from .checks.base import SkipCheck
-from .spec import LabSpec, RunSpec
 
-if TYPE_CHECKING:  # the engine is imported when first used: `stagelab lint` never loads it
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `stagelab lint` must start fast
+if TYPE_CHECKING:  # the engine and the lab spec load when first used: `stagelab lint` never loads them
+    from typing import Any
+
     from ..engine import BuildEvent, BuildFailed, BuildResult, ContainerView, ExecAttempt, ImageReport, ProbeResult
     from .app_identity import Entry, Verdict
+    from .spec import LabSpec, RunSpec
 
 NONCE_PLACEHOLDER = "{nonce}"
 
@@ -37,6 +39,7 @@ class Subject:
         *,
         spec: LabSpec | None = None,
         lab_dir: Path | None = None,
+        lab_context: Path | None = None,
         text: str | None = None,
         run_id: str | None = None,
         on_build_event: Callable[[BuildEvent], None] | None = None,
@@ -45,11 +48,14 @@ class Subject:
         self.context_dir = context_dir
         self.spec = spec
         self.lab_dir = lab_dir
-        self.run_id = run_id or f"grade-{uuid.uuid4().hex[:10]}"
+        #: The lab's own build context with its app filled in (default: the lab folder's).
+        self.lab_context = lab_context
+        # os.urandom, not uuid4 (the same random hex digits): uuid is slow to import, and lint makes a Subject.
+        self.run_id = run_id or f"grade-{os.urandom(5).hex()}"
         self.on_build_event = on_build_event
         #: A fresh token per grading; `{nonce}` in run.http/run.command is replaced by it,
         #: so a canned response cannot know what to answer.
-        self.nonce = uuid.uuid4().hex[:12]
+        self.nonce = os.urandom(6).hex()
         self.model: Dockerfile | None = None
         self.parse_error: DockerfileSyntaxError | None = None
         self.diagnoses: list[syntax.Diagnosis] = []
@@ -199,8 +205,8 @@ class Subject:
         if "entry" not in self._cache:
             from . import app_identity
 
-            lab_context = None
-            if self.spec is not None and self.lab_dir is not None:
+            lab_context = self.lab_context
+            if lab_context is None and self.spec is not None and self.lab_dir is not None:
                 lab_context = Path(self.lab_dir) / self.spec.build.context
             self._cache["entry"] = app_identity.lab_entry(self.spec, lab_context, self.language)
         return self._cache["entry"]

@@ -9,7 +9,6 @@ names the line and says what to do.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 
@@ -104,6 +103,8 @@ def diagnose(model: Dockerfile) -> list[Diagnosis]:
             if previous in seen_lines:
                 continue  # already explained by the broken continuation on the line before
             word = keyword.lower() if not instruction.original.split()[0].isupper() else keyword
+            import difflib  # only for an unknown instruction
+
             close = difflib.get_close_matches(keyword, KNOWN_INSTRUCTIONS, n=1, cutoff=0.6)
             suggestion = f" — did you mean {close[0]}?" if close else ""
             add(

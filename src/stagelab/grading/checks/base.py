@@ -18,6 +18,7 @@ is typed, or raises :class:`SkipCheck` when it cannot run because something earl
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -249,11 +250,11 @@ def check(
             title=title,
             family=family,
             phase=phase,
-            what=_dedent(what),
-            why=_dedent(why),
-            fix=_dedent(fix),
-            before=_dedent(before),
-            after=_dedent(after),
+            what=dedent(what),
+            why=dedent(why),
+            fix=dedent(fix),
+            before=dedent(before),
+            after=dedent(after),
             chapter=chapter,
             params=params,
             function=function,
@@ -279,14 +280,90 @@ def _implicit_dependencies(check_id: str, phase: Phase) -> tuple[str, ...]:
 
 
 def registry() -> dict[str, CheckDefinition]:
-    """All registered checks by id (import :mod:`stagelab.grading.checks` first)."""
+    """Every check by id (the first call imports every family's module, which registers its checks)."""
+    if len(_LOADED_FAMILIES) < len(_FAMILY_MODULES):
+        for family in _FAMILY_MODULES:
+            _load_family(family)
+        # Whatever loaded first (`stagelab lint` loads the dockerfile family alone), list the checks in
+        # the modules' order, then each module's own order: the catalogue and the book read this order.
+        ordered = sorted(_REGISTRY.values(), key=_module_order)
+        _REGISTRY.clear()
+        _REGISTRY.update((c.id, c) for c in ordered)
     return _REGISTRY
 
 
-def _dedent(text: str) -> str:
-    import textwrap
+def definition(check_id: str) -> CheckDefinition:
+    """One check by id, importing only its family's module (``dockerfile.parses`` → ``checks/dockerfile.py``).
 
-    return textwrap.dedent(text).strip("\n")
+    ``stagelab lint`` needs the static family alone; importing the others would only slow its start.
+    Raises KeyError for an unknown id.
+    """
+    if check_id not in _REGISTRY:
+        family = check_id.split(".", 1)[0]
+        if family in _FAMILY_MODULES:
+            _load_family(family)
+    if check_id not in _REGISTRY:  # an id outside its family's module (image.builds is a build check)
+        registry()
+    return _REGISTRY[check_id]
+
+
+def lint_definitions() -> list[CheckDefinition]:
+    """The checks whose definition says ``lint`` runs them, in lint's order.
+
+    They are all Dockerfile checks (lint has no lab and no engine), so only that family is imported.
+    """
+    _load_family("dockerfile")
+    found = [d for d in _REGISTRY.values() if d.lint is not None]
+    return sorted(found, key=lambda d: d.lint.order if d.lint else 0)
+
+
+def _load_family(family: str) -> None:
+    """Import ``checks/<family>.py``: its ``@check`` decorators register its checks."""
+    if family not in _LOADED_FAMILIES:
+        import importlib
+
+        importlib.import_module(f"{__package__}.{family}")
+        _LOADED_FAMILIES.add(family)
+
+
+def _module_order(definition: CheckDefinition) -> int:
+    module = definition.function.__module__.rpartition(".")[2]
+    return _FAMILY_MODULES.index(module) if module in _FAMILY_MODULES else len(_FAMILY_MODULES)
+
+
+#: The modules of ``stagelab.grading.checks`` that hold checks, in the order they register them.
+_FAMILY_MODULES = ("build", "dockerfile", "image", "runtime", "structure")
+_LOADED_FAMILIES: set[str] = set()
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A check as a lab (or `stagelab lint`) runs it: its id, its points and its parameters (defaults filled in).
+
+    Written in ``lab.yaml`` under ``checks:`` (see :mod:`stagelab.grading.spec`).
+    """
+
+    id: str
+    points: float
+    params: dict[str, Any]
+
+    @property
+    def definition(self) -> CheckDefinition:
+        return definition(self.id)
+
+
+def dedent(text: str) -> str:
+    """``textwrap.dedent(text).strip("\\n")``, for the texts written indented in the source.
+
+    Lines of only spaces and tabs become empty, and the leading spaces and tabs common to
+    the other lines are removed, as :func:`textwrap.dedent` does; written here because
+    importing :mod:`textwrap` (it compiles large regular expressions) slows `stagelab lint`.
+    """
+    lines = [line if line.strip(" \t") else "" for line in text.split("\n")]
+    margin = os.path.commonprefix([line[: len(line) - len(line.lstrip(" \t"))] for line in lines if line])
+    if margin:
+        lines = [line[len(margin) :] if line else line for line in lines]
+    return "\n".join(lines).strip("\n")
 
 
 class CouldNotGrade(Exception):

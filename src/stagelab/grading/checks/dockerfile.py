@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import re
 from pathlib import Path
@@ -255,6 +254,8 @@ def copy_from_defined(subject: Subject, params: Params) -> Outcome:
                         (instruction.start_line, f"stage '{ref}' is defined after this stage (line {found.from_instruction.start_line}): a stage can only copy from stages above it")
                     )
                 elif not _IMAGE_LIKE.search(ref) and not ref.isdigit():
+                    import difflib  # only for a --from that names no stage
+
                     close = difflib.get_close_matches(ref.lower(), [n.lower() for n in names], n=1, cutoff=0.4)
                     suggestion = f" — did you mean '{close[0]}'?" if close else ""
                     defined = ", ".join(names) or "none (add `AS name` to a FROM line)"

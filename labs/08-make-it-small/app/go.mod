@@ -1,3 +1,0 @@
-module example.com/stagelab-go-app
-
-go 1.27
