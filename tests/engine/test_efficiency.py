@@ -1,4 +1,4 @@
-"""Layer efficiency: the same numbers as dive (DESIGN.md §3), checked on hand-made layers and against
+"""Layer efficiency: the same numbers as dive (see stagelab.engine.efficiency), checked on hand-made layers and against
 the ``dive`` binary itself on images with whiteouts, overwrites, opaque folders and hard links."""
 
 from __future__ import annotations

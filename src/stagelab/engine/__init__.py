@@ -4,7 +4,18 @@ This package is the only place that imports ``docker`` or runs the ``docker``
 command; other packages call the functions exported here.
 """
 
-from .builds import Build, BuildEvent, BuildFailed, BuildResult, BuildStep, EventKind, FailureCause, StepRecord, StepState, build
+from .builds import (
+    Build,
+    BuildEvent,
+    BuildFailed,
+    BuildResult,
+    BuildStep,
+    EventKind,
+    FailureCause,
+    StepRecord,
+    StepState,
+    build,
+)
 from .client import EngineInfo, buildx_version, client, engine_info
 
 __all__ = [

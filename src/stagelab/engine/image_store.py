@@ -16,6 +16,7 @@ import subprocess
 import tarfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+
 import docker.errors
 
 from .. import labels as stagelab_labels

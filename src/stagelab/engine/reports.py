@@ -430,7 +430,8 @@ def image_report(ref: str, *, use_cache: bool = True, source: str = "auto") -> I
 
 
 def _is_throwaway(attrs: dict) -> bool:
-    """Images made by tests and gradings are removed soon after: keep their reports in memory only."""
+    """Images of a batch with an owner of its own (a gradebook, a bench, a test run: ``STAGELAB_OWNER``)
+    are removed soon after: keep their reports in memory only, not in the learner's report cache."""
     labels = (attrs.get("Config") or {}).get("Labels") or {}
-    owner = labels.get(stagelab_labels.OWNER, "")
-    return owner.startswith("stagelab-test")
+    owner = labels.get(stagelab_labels.OWNER)
+    return owner is not None and owner != stagelab_labels.DEFAULT_OWNER

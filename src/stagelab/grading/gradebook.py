@@ -16,7 +16,6 @@ from . import grader
 from .results import PASSED, GradeReport
 from .spec import load_spec
 
-
 #: The check whose result details carry the measured image size (``size_bytes``).
 SIZE_CHECK = "image.size-budget"
 MB = 1_000_000

@@ -9,10 +9,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `stagelab lint` must start fast
-if TYPE_CHECKING:
-    from typing import Any
-
 from ..errors import EngineUnavailable, StagelabError
 from . import hints
 from .checks.base import (
@@ -25,6 +21,10 @@ from .checks.base import (
 )
 from .results import ERROR, FAILED, PASSED, SKIPPED, CheckResult
 from .subject import Subject
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `stagelab lint` must start fast
+if TYPE_CHECKING:
+    from typing import Any
 
 ResultCallback = Callable[[CheckResult], None]
 
