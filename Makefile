@@ -21,6 +21,14 @@ test: host setup engine images browser
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests — that proves nothing, failing." >&2; exit 1; fi; \
 	exit $$rc
 
+## make check: the maintainer's quick loop (under a minute): ruff (lint + format) and the tests that need
+## no engine, browser or book build. `make test` is still what CI runs.
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  -m "not engine and not browser and not notebook and not slow" tests
+
 ## make host: the host's own packages (python3-venv, mmdebstrap; apt, as root) from scripts/host-packages.txt
 host:
 	@bash scripts/host-tools.sh install setup

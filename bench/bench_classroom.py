@@ -77,7 +77,7 @@ def run_round(submissions: list[tuple[Path, bool]], parallel: bool) -> tuple[flo
         outcomes = [grade_one(folder) for folder, _ in submissions]
     wall = time.perf_counter() - started
     correct = sum(verdict_ok(report, good) for (took, report, _), (_, good) in zip(outcomes, submissions))
-    for (took, report, err), (folder, good) in zip(outcomes, submissions):
+    for (_took, report, err), (folder, good) in zip(outcomes, submissions):
         if not verdict_ok(report, good):
             print(f"wrong verdict for {folder.name} (good={good}): {report and report.get('score')} {err}", file=sys.stderr)
     return wall, [took for took, _, _ in outcomes], correct

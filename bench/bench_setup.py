@@ -56,7 +56,7 @@ def jupyter_ready(python: Path) -> float:
                         return time.perf_counter() - started
                 except OSError:
                     if server.poll() is not None or time.perf_counter() - started > 120:
-                        raise RuntimeError("JupyterLab did not start")
+                        raise RuntimeError("JupyterLab did not start") from None
                     time.sleep(0.1)
         finally:
             server.terminate()

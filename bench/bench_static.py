@@ -20,21 +20,18 @@ import tempfile
 import time
 from pathlib import Path
 
+from stagelab.grading import grader, hadolint
+
 REPO = Path(__file__).resolve().parents[1]
-# The corpus lives with the grading tests (which need tests/ itself on the path too).
-sys.path[:0] = [str(REPO / "tests" / "grading"), str(REPO / "tests")]
-
-from gradinghelp import CORPUS, generate, static_corpus  # noqa: E402
-
-from stagelab.grading import grader, hadolint  # noqa: E402
+#: Realistic Dockerfiles (the lint corpus: data files, read as a learner's files would be).
+CORPUS = REPO / "tests" / "lint" / "corpus"
 
 OUR_CHECKS = [c for c in grader.LINT_CHECKS if c != "dockerfile.hadolint"] + ["dockerfile.cache-friendly-order"]
 
 
 def files(folder: Path) -> list[tuple[str, Path]]:
     found = []
-    for name, entry in sorted(static_corpus().items()):
-        path = generate(name, folder) if entry.get("generated") else CORPUS / "static" / name
+    for path in sorted(CORPUS.glob("*.Dockerfile")):
         found.append(("corpus", path))
     for path in sorted((REPO / "labs").glob("*/Dockerfile")) + sorted((REPO / "labs").glob("*/solution/Dockerfile")):
         found.append(("lab", path))

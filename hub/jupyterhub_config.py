@@ -3,7 +3,6 @@
 # environment. Each learner: their own JupyterLab (not privileged) + their own Docker engine.
 # For Kubernetes, see hub/config.yaml (Zero to JupyterHub) instead.
 import sys
-from pathlib import Path
 
 from stagelab.engine import workshop
 from stagelab.hub import settings as hub_settings

@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from book_site import BookBuild, build_book  # tests/book/book_site.py
 
 

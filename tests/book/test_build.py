@@ -6,8 +6,11 @@ import re
 from pathlib import Path
 
 import nbformat
-
+import pytest
 from stagelab_book import broken_local_links  # book/_ext, on sys.path via book_site.py
+
+#: The module builds the whole book (Sphinx, 15–20 s): `make test` runs it, `make check` does not.
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -6,8 +6,10 @@ import html
 from pathlib import Path
 
 import pytest
-
 from book_site import build_book  # tests/book/book_site.py
+
+#: Each module builds the whole book (Sphinx, 15–20 s): `make test` runs them, `make check` does not.
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 #: Without -W: this test is about the buttons; warnings are test_build's business.

@@ -10,6 +10,9 @@ from stagelab_book import broken_local_links  # book/_ext, on sys.path via book_
 
 from stagelab.grading.release import prune_book, release
 
+#: Each module builds the whole book (Sphinx, 15–20 s): `make test` runs them, `make check` does not.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -10,13 +10,11 @@ from urllib.parse import urlsplit
 
 import nbformat
 import pytest
+from chromium import ARGS as CHROMIUM_ARGS
+from chromium import path as chromium_path
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "book"
-CHROMIUM = Path("/usr/bin/chromium")
-#: Debian's Chromium as root in a VM: no sandbox, no GPU, and no calls home (DESIGN.md §4).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 TRANSCRIPT = ".stagelab-build-transcript"
 #: A chart is a figure in a cell's output: a matplotlib PNG/SVG, or an SVG/image inside a widget's transcript.
 CHART = ".cell_output img, .cell_output svg"
@@ -46,12 +44,13 @@ def _chapter_with_build_and_chart() -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is not installed at /usr/bin/chromium and could not be installed (run `make browser`)")
+    executable = chromium_path()
+    if executable is None:
+        pytest.fail("Chromium is not installed (run `make browser`, which `make test` does, or set STAGELAB_CHROMIUM)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        chromium = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
 

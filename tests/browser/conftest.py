@@ -1,39 +1,32 @@
 """Fixtures for the browser tests: Debian's Chromium through Playwright, and JupyterLab.
 
-Playwright cannot download its own browsers here, so it drives ``/usr/bin/chromium``
-(``scripts/browser.sh`` installs it; DESIGN.md §4). Where Chromium is missing and
+Playwright drives Debian's Chromium (see ``tests/chromium.py``; ``scripts/browser.sh``
+installs it). Where Chromium is missing and
 cannot be installed, the tests fail and say so. Everything started is stopped at
 the end of the test.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from chromium import ARGS as CHROMIUM_ARGS
+from chromium import path as chromium_path
 from jupyterlab_harness import JupyterLab, start_jupyterlab, stop_jupyterlab
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "browser"
-CHROMIUM = Path(os.environ.get("STAGELAB_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # Chromium refuses to start as root with its sandbox
-    "--disable-gpu",
-    "--disable-background-networking",  # the closed network refuses these connections, many at a time
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     """Debian's Chromium, or a skip that says why it is missing."""
-    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: run scripts/browser.sh (make test does) or set STAGELAB_CHROMIUM")
-    return CHROMIUM
+    found = chromium_path()
+    if found is None:
+        pytest.fail("Chromium is not installed: run scripts/browser.sh (make test does) or set STAGELAB_CHROMIUM")
+    return found
 
 
 @pytest.fixture(scope="session")

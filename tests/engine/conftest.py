@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import static_busybox
 
+
 @pytest.fixture(scope="module")
 def own_build_slots(tmp_path_factory):
     """Build slots for one test module only: its timing checks must not wait behind other work on the machine."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from gradinghelp import CORPUS, generate, run_one, static_corpus
 
 ENTRIES = static_corpus()

@@ -9,10 +9,10 @@ import xml.etree.ElementTree as ET
 from gradinghelp import CORPUS, generate, run_one
 
 from stagelab.cli import main
+from stagelab.dockerfile import parse
 from stagelab.grading import catalogue, grader, report_formats
 from stagelab.grading.hadolint import lint as hadolint_lint
 from stagelab.grading.results import CheckStatus
-from stagelab.dockerfile import parse
 
 GOOD = """\
 # syntax=docker/dockerfile:1

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from stagelab.errors import LabSpecError
 from stagelab.grading import catalogue, hints
 from stagelab.grading.spec import LANGUAGES, parse_spec
 
@@ -22,7 +23,7 @@ def _applies(check_id: str, language: str) -> bool:
 @pytest.mark.parametrize(("check_id", "language"), PAIRS)
 def test_no_hint_of_a_check_mentions_another_language(check_id, language):
     if not _applies(check_id, language):
-        pytest.raises(Exception, parse_spec, {"id": "x", "title": "x", "language": language, "checks": [check_id]})
+        pytest.raises(LabSpecError, parse_spec, {"id": "x", "title": "x", "language": language, "checks": [check_id]})
         return
     advice = hints.advice(catalogue.get(check_id), language)
     assert language in advice.languages, f"{check_id} has no advice for {language}"

@@ -8,11 +8,11 @@ learners' containers, and stopping the hub must leave nothing labelled behind.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
 import tarfile
-import io
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -172,7 +172,7 @@ def test_a_grading_runs_in_each_learners_engine(hub, sessions):
         return _in_lab(s, learner, "cd ~/course && stagelab grade labs/99-tiny --format json --no-progress --quiet")
     with ThreadPoolExecutor(len(LEARNERS)) as pool:
         results = dict(zip(LEARNERS, pool.map(grade, LEARNERS)))
-    for learner, (code, output) in results.items():
+    for _learner, (code, output) in results.items():
         report = json.loads(output[output.index("{"):])
         assert report["could_not_grade"] is None, report
         assert report["score"] == 6 and code == 1  # the starter runs as root: image.non-root fails

@@ -1,4 +1,4 @@
-"""Each stand-in matches the facts DESIGN.md §2 lists for its upstream image.
+"""Each stand-in matches the facts its catalogue entry (stagelab.images.catalogue) gives for its upstream image.
 
 Files are read with the engine's archive API on a created (never started) container,
 so the shell-less distroless images are inspected the same way as the others.
@@ -228,7 +228,7 @@ def test_stand_in_size_is_within_a_quarter_of_upstream_or_says_why(course_images
 
 def test_site_cas_are_in_the_distroless_bundle_and_node_trusts_them(distroless):
     certificates = site_certs.find()
-    assert certificates, "this machine has extra CAs in /usr/local/share/ca-certificates (DESIGN.md §1)"
+    assert certificates, "this machine has extra CAs in /usr/local/share/ca-certificates (a TLS-intercepting proxy: see 'Extra CA certificates' in stagelab doctor)"
     bundle = image_store.read_files("gcr.io/distroless/static-debian13:latest", ["/etc/ssl/certs/ca-certificates.crt"])
     body = bundle["/etc/ssl/certs/ca-certificates.crt"]
     for certificate in certificates:

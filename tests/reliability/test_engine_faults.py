@@ -6,11 +6,10 @@ import threading
 import time
 
 import pytest
+from engine_control import build_processes, engine_script
 
 from stagelab.engine import Build, BuildFailed, EventKind, FailureCause, cleanup
 from stagelab.errors import StagelabError
-
-from engine_control import build_processes, engine_script
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 

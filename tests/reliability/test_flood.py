@@ -5,10 +5,9 @@ from __future__ import annotations
 import threading
 
 import pytest
+from engine_control import build_processes
 
 from stagelab.engine import Build, EventKind, cleanup
-
-from engine_control import build_processes
 
 pytestmark = pytest.mark.engine
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from stagelab.grading import catalogue
-
 from stagelab.widgets import GradeCard
 
 TINY_LAB = Path(__file__).parents[1] / "browser" / "fixtures" / "99-tiny"

@@ -9,7 +9,6 @@ import nbformat
 import pytest
 
 
-
 @pytest.mark.engine
 def test_executed_notebook_saves_the_build_transcript_next_to_the_widget_view(engine, make_context, tmp_path):
     context = make_context({"Dockerfile": "FROM scratch\nCOPY hello.txt /hello.txt\n", "hello.txt": f"{uuid.uuid4()}\n"})

@@ -1,4 +1,4 @@
-"""Layer efficiency and wasted bytes, computed exactly as dive computes them (DESIGN.md §3).
+"""Layer efficiency and wasted bytes, computed exactly as dive computes them (dive's `filetree/efficiency.go`).
 
 Learners will meet dive later, so our numbers must be dive's numbers, quirks included:
 

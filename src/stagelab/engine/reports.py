@@ -393,8 +393,10 @@ def image_report(ref: str, *, use_cache: bool = True, source: str = "auto") -> I
 
 
 def _is_throwaway(attrs: dict) -> bool:
-    """Images made by tests and gradings are removed soon after: keep their reports in memory only."""
+    """Images of a batch with an owner of its own (a gradebook, a bench, a test run: ``STAGELAB_OWNER``)
+    are removed soon after: keep their reports in memory only, not in the learner's report cache."""
     labels = (attrs.get("Config") or {}).get("Labels") or {}
+<<<<<<< HEAD
     owner = labels.get(stagelab_labels.OWNER, "")
     return owner.startswith("stagelab-test")
 
@@ -410,3 +412,7 @@ def _named(report: ImageReport, ref: str) -> ImageReport:
     if is_id or (report.tags and report.tags[0] == ref):
         return report
     return dataclasses.replace(report, tags=(ref, *[tag for tag in report.tags if tag != ref]))
+=======
+    owner = labels.get(stagelab_labels.OWNER)
+    return owner is not None and owner != stagelab_labels.DEFAULT_OWNER
+>>>>>>> check

@@ -22,6 +22,10 @@ from .checks.base import (
 from .results import CheckResult, CheckStatus, Evidence
 from .subject import Subject
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `stagelab lint` must start fast
+if TYPE_CHECKING:
+    from typing import Any
+
 ResultCallback = Callable[[CheckResult], None]
 
 

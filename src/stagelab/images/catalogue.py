@@ -3,7 +3,7 @@
 Every ``FROM`` in a chapter, lab, solution or recipe names an image listed here
 (a test checks it). For each reference the catalogue says what it is, how a
 stand-in is made from Debian packages and PyPI toolchain wheels, how big the real
-upstream image is (``docker images``, uncompressed; DESIGN.md §2) and whether it
+upstream image is (``docker images``, uncompressed, as measured from the real image) and whether it
 can be had without a registry at all.
 """
 
@@ -101,7 +101,7 @@ def _recipe(dockerfile: str, target: str, site_ca: bool = True, **args: str) -> 
 
 DISTROLESS = "gcr.io/distroless"
 DISTROLESS_TAGS = ("latest", "nonroot", "debug", "debug-nonroot")
-# What each flavour adds, and its upstream size where DESIGN.md §2 gives one (docker images, uncompressed).
+# What each flavour adds, and its upstream size where it was measured from the real image (docker images, uncompressed).
 _DISTROLESS_FLAVOURS = {
     "static": ("static: CA bundle, tzdata, passwd/group, no libc", 2),
     "base": ("base: static + glibc, libssl, zlib, libzstd", None),

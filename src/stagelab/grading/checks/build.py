@@ -61,7 +61,7 @@ def builds(subject: Subject, params: Params) -> Outcome:
                     raise CouldNotGrade(
                         f"the course's base image {reference} is not in the engine yet. "
                         "Run `stagelab images prepare`, then grade again."
-                    )
+                    ) from None
         if cause == "network" and subject.spec is not None and not subject.spec.build.network:
             # The lab builds without network on purpose: a step that needs it is the submission's problem.
             step = f"{failure.instruction.split(' ', 1)[0]} at line {failure.line}" if failure.instruction and failure.line else "A step"
@@ -74,7 +74,9 @@ def builds(subject: Subject, params: Params) -> Outcome:
                 log_tail=list(failure.log_tail[-15:]),
             )
         if cause in _NOT_THE_LEARNERS:
-            raise CouldNotGrade(f"the build failed for a reason outside the Dockerfile: {failure.reason} {failure.hint}")
+            raise CouldNotGrade(
+                f"the build failed for a reason outside the Dockerfile: {failure.reason} {failure.hint}"
+            ) from None
         if failure.stopped:
             # A step ran into the build's budget (processes, memory, time, output, file size): the learner's to fix.
             return failed(
