@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from stagelab.cli import main as cli_main
 from stagelab.analysis import human_size
+from stagelab.cli import main as cli_main
 from stagelab.engine import Engine
 
 compare = Engine().reports.compare

@@ -1,10 +1,5 @@
-<<<<<<< HEAD:tests/engine/test_efficiency_against_dive.py
 """Layer efficiency against the ``dive`` binary itself, on images with whiteouts, overwrites, opaque
 folders and hard links (the rules on hand-made layers are in tests/analysis/test_efficiency.py)."""
-=======
-"""Layer efficiency: the same numbers as dive (see stagelab.engine.efficiency), checked on hand-made layers and against
-the ``dive`` binary itself on images with whiteouts, overwrites, opaque folders and hard links."""
->>>>>>> check:tests/engine/test_efficiency.py
 
 from __future__ import annotations
 
@@ -18,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from stagelab.engine.reports import image_report
-
 
 # -- against dive itself ------------------------------------------------------------------------
 

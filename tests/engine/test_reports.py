@@ -15,6 +15,7 @@ from stagelab.engine import reports
 from stagelab.engine.reports import clean_instruction, image_report
 from stagelab.errors import ImageNotFound
 
+
 @pytest.mark.parametrize(
     "created_by, instruction",
     [

@@ -83,8 +83,7 @@ class Measurements:
 
 def measure(images: dict[str, tuple[str, int]]) -> Measurements:
     """Measure each image (label → (image, port)): both sizes, layers, efficiency, surface, start-up time."""
-    from ..engine import compressed_size
-    from ..engine import probe
+    from ..engine import compressed_size, probe
 
     items = []
     for label, (image, port) in images.items():

@@ -10,12 +10,9 @@ Docker (layer files, efficiency, attack surface, comparisons) is in
 :mod:`stagelab.analysis`.
 """
 
-<<<<<<< HEAD
 from . import (
     workshop,  # the workshop hub's engine objects (learner engines, their network and volumes)
 )
-=======
->>>>>>> check
 from .builds import (
     Build,
     BuildEvent,
@@ -28,10 +25,7 @@ from .builds import (
     StepState,
     build,
 )
-<<<<<<< HEAD
 from .cleanup import Leftovers
-=======
->>>>>>> check
 from .client import EngineInfo, buildx_version, client, engine_info
 from .compressed import CompressedSize, compressed_size
 from .containers import Container

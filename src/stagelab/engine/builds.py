@@ -37,10 +37,10 @@ from enum import Enum
 from pathlib import Path
 
 from .. import labels as stagelab_labels
+from ..analysis import rawjson
 from ..dockerfile import Dockerfile, DockerfileSyntaxError, Instruction
 from ..dockerfile import load as load_dockerfile
 from ..errors import BuildContextError, StagelabError
-from ..analysis import rawjson
 from . import cleanup, frontend, slots
 from . import limits as build_limits
 from .client import buildx_version, client, docker_binary, engine_errors, translate

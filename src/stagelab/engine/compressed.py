@@ -18,8 +18,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .client import client, engine_errors
 from ..analysis.layers import stream_from_chunks
+from .client import client, engine_errors
 
 #: gzip level used by Docker when it pushes a layer (Go's compress/gzip default).
 GZIP_LEVEL = 6

@@ -34,9 +34,8 @@ import docker.errors
 
 from .. import labels as stagelab_labels
 from ..errors import ProbeError
-from . import cleanup
+from . import cleanup, containers
 from .client import client, engine_errors
-from . import containers
 from .containers import Container, require_image
 from .processes import ContainerView
 

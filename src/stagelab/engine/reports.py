@@ -21,17 +21,16 @@ import pickle
 import posixpath
 import re
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import labels as stagelab_labels
-from ..errors import StagelabError
-from collections.abc import Mapping, Sequence
-
 from ..analysis.compare import Comparison, compare_reports
 from ..analysis.efficiency import Efficiency, WastedPath, layer_efficiency
 from ..analysis.layers import FileEntry, merge, read_layer_store, read_saved_image, resolve, stream_from_chunks
 from ..analysis.surface import AttackSurface, Package, attack_surface, wants_content
+from ..errors import StagelabError
 from .client import client, engine_errors
 from .image_config import ImageConfig, image_config
 
@@ -396,9 +395,8 @@ def _is_throwaway(attrs: dict) -> bool:
     """Images of a batch with an owner of its own (a gradebook, a bench, a test run: ``STAGELAB_OWNER``)
     are removed soon after: keep their reports in memory only, not in the learner's report cache."""
     labels = (attrs.get("Config") or {}).get("Labels") or {}
-<<<<<<< HEAD
-    owner = labels.get(stagelab_labels.OWNER, "")
-    return owner.startswith("stagelab-test")
+    owner = labels.get(stagelab_labels.OWNER)
+    return owner is not None and owner != stagelab_labels.DEFAULT_OWNER
 
 
 def compare(refs: Sequence[str], startup_s: Mapping[str, float] | None = None) -> Comparison:
@@ -412,7 +410,3 @@ def _named(report: ImageReport, ref: str) -> ImageReport:
     if is_id or (report.tags and report.tags[0] == ref):
         return report
     return dataclasses.replace(report, tags=(ref, *[tag for tag in report.tags if tag != ref]))
-=======
-    owner = labels.get(stagelab_labels.OWNER)
-    return owner is not None and owner != stagelab_labels.DEFAULT_OWNER
->>>>>>> check

@@ -16,12 +16,7 @@ from . import grader
 from .results import CheckStatus, GradeReport
 from .spec import load_spec
 
-<<<<<<< HEAD
-
 #: The check whose evidence carries the measured image size (``evidence.size_bytes``).
-=======
-#: The check whose result details carry the measured image size (``size_bytes``).
->>>>>>> check
 SIZE_CHECK = "image.size-budget"
 MB = 1_000_000
 _MARKS = {CheckStatus.PASSED: "✓", CheckStatus.FAILED: "✗", CheckStatus.SKIPPED: "–", CheckStatus.ERROR: "!"}

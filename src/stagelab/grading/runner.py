@@ -24,7 +24,7 @@ from .subject import Subject
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `stagelab lint` must start fast
 if TYPE_CHECKING:
-    from typing import Any
+    pass
 
 ResultCallback = Callable[[CheckResult], None]
 
