@@ -89,8 +89,17 @@ def _make_context(root: Path) -> tuple[Path, str]:
 
 def _plain(context: Path, no_cache: bool) -> float:
     """The baseline: the command a learner types (labelled only so the bench can clean up)."""
-    command = [docker_binary(), "buildx", "build", "--progress=plain", "--load",
-               "--label", f"{labels.OWNER}={OWNER}", "-t", f"stagelab-bench/plain:{OWNER}"]
+    command = [
+        docker_binary(),
+        "buildx",
+        "build",
+        "--progress=plain",
+        "--load",
+        "--label",
+        f"{labels.OWNER}={OWNER}",
+        "-t",
+        f"stagelab-bench/plain:{OWNER}",
+    ]
     if no_cache:
         command.append("--no-cache")
     started = time.perf_counter()
@@ -155,17 +164,23 @@ def main(argv: list[str]) -> int:
         cleanup.remove(owner=OWNER, include_stand_ins=True)
     warm_ratio = statistics.median(warm[2]) / statistics.median(warm[0])
     print("## Build path overhead (stagelab.engine.Build vs plain `docker buildx build`)\n")
-    print(f"Context: a two-stage Node app on `{base}` (WORKDIR, COPY, RUN npm install, RUN node --check, COPY --from, USER). "
-          "Median wall time in seconds; the library consumes every event, as the widgets do.\n")
-    print("| cache | runs | plain buildx (s) | library's buildx command (s) | stagelab Build (s) | ratio | overhead "
-          "| Python's share (Build − command) |")
+    print(
+        f"Context: a two-stage Node app on `{base}` (WORKDIR, COPY, RUN npm install, RUN node --check, COPY --from, USER). "
+        "Median wall time in seconds; the library consumes every event, as the widgets do.\n"
+    )
+    print(
+        "| cache | runs | plain buildx (s) | library's buildx command (s) | stagelab Build (s) | ratio | overhead "
+        "| Python's share (Build − command) |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     print(_row("warm", *warm))
     print(_row("cold (--no-cache)", *cold))
     verdict = "met" if warm_ratio <= 1.10 else "NOT met"
-    print(f"\nGoal (warm overhead <= 10 %, on medians): {verdict} ({100 * (warm_ratio - 1):+.1f} %). "
-          f"Load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; a warm build is "
-          "well under a second, so other work on the machine moves single runs by ±50 %.")
+    print(
+        f"\nGoal (warm overhead <= 10 %, on medians): {verdict} ({100 * (warm_ratio - 1):+.1f} %). "
+        f"Load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; a warm build is "
+        "well under a second, so other work on the machine moves single runs by ±50 %."
+    )
     return 0
 
 

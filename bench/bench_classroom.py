@@ -50,9 +50,22 @@ def make_submissions(root: Path, count: int, round_name: str) -> list[tuple[Path
 def grade_one(submission: Path) -> tuple[float, dict | None, str]:
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "stagelab.cli", "grade", str(LAB), "--submission", str(submission), "--format", "json",
-         "--quiet", "--no-progress"],
-        capture_output=True, text=True, env={**os.environ, "STAGELAB_OWNER": OWNER},
+        [
+            sys.executable,
+            "-m",
+            "stagelab.cli",
+            "grade",
+            str(LAB),
+            "--submission",
+            str(submission),
+            "--format",
+            "json",
+            "--quiet",
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "STAGELAB_OWNER": OWNER},
     )
     took = time.perf_counter() - started
     try:
@@ -79,7 +92,10 @@ def run_round(submissions: list[tuple[Path, bool]], parallel: bool) -> tuple[flo
     correct = sum(verdict_ok(report, good) for (took, report, _), (_, good) in zip(outcomes, submissions))
     for (_took, report, err), (folder, good) in zip(outcomes, submissions):
         if not verdict_ok(report, good):
-            print(f"wrong verdict for {folder.name} (good={good}): {report and report.get('score')} {err}", file=sys.stderr)
+            print(
+                f"wrong verdict for {folder.name} (good={good}): {report and report.get('score')} {err}",
+                file=sys.stderr,
+            )
     return wall, [took for took, _, _ in outcomes], correct
 
 
@@ -92,14 +108,30 @@ def main() -> int:
         serial_subs = make_submissions(root, 10, "serial")
         serial_wall, serial_times, serial_correct = run_round(serial_subs, parallel=False)
         serial_throughput = len(serial_subs) / serial_wall
-        rows.append(["10, one after another", f"{serial_correct}/10", f"{median(serial_times):.1f} s",
-                     f"{percentile(serial_times, 0.95):.1f} s", f"{serial_throughput * 60:.1f}/min", "1.00×"])
+        rows.append(
+            [
+                "10, one after another",
+                f"{serial_correct}/10",
+                f"{median(serial_times):.1f} s",
+                f"{percentile(serial_times, 0.95):.1f} s",
+                f"{serial_throughput * 60:.1f}/min",
+                "1.00×",
+            ]
+        )
         for size in SIZES:
             subs = make_submissions(root, size, f"parallel{size}")
             wall, times, correct = run_round(subs, parallel=True)
             throughput = size / wall
-            rows.append([f"{size} at once", f"{correct}/{size}", f"{median(times):.1f} s", f"{percentile(times, 0.95):.1f} s",
-                         f"{throughput * 60:.1f}/min", f"{throughput / serial_throughput:.2f}×"])
+            rows.append(
+                [
+                    f"{size} at once",
+                    f"{correct}/{size}",
+                    f"{median(times):.1f} s",
+                    f"{percentile(times, 0.95):.1f} s",
+                    f"{throughput * 60:.1f}/min",
+                    f"{throughput / serial_throughput:.2f}×",
+                ]
+            )
     left = cleanup.leftovers(owner=OWNER, include_stand_ins=True)
     cleanup.remove(owner=OWNER, include_stand_ins=True)
     print("## Classroom load\n")

@@ -88,7 +88,12 @@ def main() -> int:
             ["path", "median", "min", "max"],
             [
                 ["floor (plain docker)", f"{median(plain):.2f} s", f"{min(plain):.2f} s", f"{max(plain):.2f} s"],
-                [f"`stagelab grade` ({len(first.results)} checks)", f"{median(graded):.2f} s", f"{min(graded):.2f} s", f"{max(graded):.2f} s"],
+                [
+                    f"`stagelab grade` ({len(first.results)} checks)",
+                    f"{median(graded):.2f} s",
+                    f"{min(graded):.2f} s",
+                    f"{max(graded):.2f} s",
+                ],
             ],
         )
     )

@@ -93,7 +93,14 @@ def seeding_comparison(base: settings.HubSettings, refs: list[str], kit_path: Pa
     engine = workshop.start_learner_engine(hub_kit, "seedkit")
     kit_s = _seeded_seconds(engine.container)
     store = workshop.volume_sizes([hub_kit.store_volume("seedkit")])[hub_kit.store_volume("seedkit")]
-    rows.append(["workshop kit (`docker load`, read-only bind mount)", f"{kit_s:.1f}", f"{kit_path.stat().st_size / GB:.2f} GB (one file)", f"{store / GB:.2f}"])
+    rows.append(
+        [
+            "workshop kit (`docker load`, read-only bind mount)",
+            f"{kit_s:.1f}",
+            f"{kit_path.stat().st_size / GB:.2f} GB (one file)",
+            f"{store / GB:.2f}",
+        ]
+    )
     workshop.stop_learner_engine(hub_kit, "seedkit")
 
     port = _free_port()
@@ -109,7 +116,9 @@ def seeding_comparison(base: settings.HubSettings, refs: list[str], kit_path: Pa
         docker("push", "-q", f"127.0.0.1:{port}/{ref}")
         docker("rmi", f"127.0.0.1:{port}/{ref}")
     push_s = time.perf_counter() - started
-    registry_bytes = int(docker("exec", f"{hub_kit.prefix}-registry", "du", "-sb", "/var/lib/docker-registry").split()[0])
+    registry_bytes = int(
+        docker("exec", f"{hub_kit.prefix}-registry", "du", "-sb", "/var/lib/docker-registry").split()[0]
+    )
     hub_reg = workshop.Hub(base.hub.instance, base.hub.engine_image, base.hub.lab_image, base.hub.limits,
                            workshop.Seeding("registry", None, f"{gateway}:{port}", tuple(refs)))  # fmt: skip
     engine = workshop.start_learner_engine(hub_reg, "seedreg")
@@ -119,7 +128,15 @@ def seeding_comparison(base: settings.HubSettings, refs: list[str], kit_path: Pa
                  f"{reg_s:.1f}", f"{registry_bytes / GB:.2f} GB (compressed layers)", f"{store / GB:.2f}"])  # fmt: skip
     workshop.stop_learner_engine(hub_reg, "seedreg")
     docker("rm", "-f", "-v", f"{hub_kit.prefix}-registry")
-    docker("volume", "rm", "-f", f"{hub_kit.prefix}-registry", hub_kit.store_volume("seedkit"), hub_kit.store_volume("seedreg"), check=False)
+    docker(
+        "volume",
+        "rm",
+        "-f",
+        f"{hub_kit.prefix}-registry",
+        hub_kit.store_volume("seedkit"),
+        hub_kit.store_volume("seedreg"),
+        check=False,
+    )
     return rows
 
 
@@ -183,7 +200,10 @@ def main(argv: list[str]) -> int:
         # The room hands in the lab's solution and the instructor grades everyone at once.
         solution = (lab / "solution" / "Dockerfile").read_text()
         for name in names:
-            workshop.exec_in(s.hub.lab_name(name), ["sh", "-c", f"cat > /home/learner/course/labs/{lab.name}/Dockerfile <<'EOF'\n{solution}\nEOF"])
+            workshop.exec_in(
+                s.hub.lab_name(name),
+                ["sh", "-c", f"cat > /home/learner/course/labs/{lab.name}/Dockerfile <<'EOF'\n{solution}\nEOF"],
+            )
         verdicts: dict[str, float] = {}
 
         def grade(name: str):
@@ -241,7 +261,9 @@ def main(argv: list[str]) -> int:
         runner.stop(s, purge=True)
         shutil.rmtree(work, ignore_errors=True)
     left = workshop.leftovers(s.hub)
-    out.append(f"<sub>bench_hub.py: {time.perf_counter() - started_all:.0f} s; left behind: {sum(len(v) for v in left.values())} objects</sub>")
+    out.append(
+        f"<sub>bench_hub.py: {time.perf_counter() - started_all:.0f} s; left behind: {sum(len(v) for v in left.values())} objects</sub>"
+    )
     print("\n".join(out), flush=True)
     return 0
 

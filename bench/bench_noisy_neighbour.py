@@ -69,7 +69,11 @@ def stopped_for(report: dict | None, phrase: str) -> bool:
     if report is None or report.get("could_not_grade"):
         return False
     build = next((r for r in report["results"] if r["check_id"] == "image.builds"), None)
-    return build is not None and build["status"] == "failed" and (phrase in build["message"] or "was stopped: it" in build["message"])
+    return (
+        build is not None
+        and build["status"] == "failed"
+        and (phrase in build["message"] or "was stopped: it" in build["message"])
+    )
 
 
 def learners_round(root: Path, label: str) -> tuple[list[float], int]:
@@ -131,12 +135,18 @@ def main() -> int:
     for name, record in records.items():
         stopped = sum(ok for _, ok in record)
         times = [took for took, _ in record]
-        print(f"\n- {name}: graded {len(record)} times beside them, stopped by its limit {stopped}/{len(record)} times, "
-              f"median {median(times):.1f} s to its verdict." if record else f"\n- {name}: never finished a grading.")
+        print(
+            f"\n- {name}: graded {len(record)} times beside them, stopped by its limit {stopped}/{len(record)} times, "
+            f"median {median(times):.1f} s to its verdict."
+            if record
+            else f"\n- {name}: never finished a grading."
+        )
     verdict = "met" if ratio <= GOAL else "NOT met"
-    print(f"\nGoal: noisy p95 at most {GOAL}× the quiet p95 — {verdict} ({ratio:.2f}×). "
-          f"Left in the engine afterwards: {left.containers} container(s), {left.images} image(s); "
-          f"cgroups of ours left: {len(limits.ours())} (goal: 0).")
+    print(
+        f"\nGoal: noisy p95 at most {GOAL}× the quiet p95 — {verdict} ({ratio:.2f}×). "
+        f"Left in the engine afterwards: {left.containers} container(s), {left.images} image(s); "
+        f"cgroups of ours left: {len(limits.ours())} (goal: 0)."
+    )
     return 0
 
 

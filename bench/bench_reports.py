@@ -67,14 +67,30 @@ def main() -> int:
         for _ in range(5):
             reports.clear_cache()
             disk.append(timed(lambda: reports.image_report(image))[0])
-    rows.append(["cached in the process", f"{median(memory) * 1000:.1f} ms", f"{min(memory) * 1000:.1f}–{max(memory) * 1000:.1f} ms", 20])
-    rows.append(["cached on disk (new process)", f"{median(disk) * 1000:.0f} ms", f"{min(disk) * 1000:.0f}–{max(disk) * 1000:.0f} ms", 5])
+    rows.append(
+        [
+            "cached in the process",
+            f"{median(memory) * 1000:.1f} ms",
+            f"{min(memory) * 1000:.1f}–{max(memory) * 1000:.1f} ms",
+            20,
+        ]
+    )
+    rows.append(
+        [
+            "cached on disk (new process)",
+            f"{median(disk) * 1000:.0f} ms",
+            f"{min(disk) * 1000:.0f}–{max(disk) * 1000:.0f} ms",
+            5,
+        ]
+    )
 
     if not args.no_dive and shutil.which("dive"):
         with tempfile.TemporaryDirectory() as scratch:
             seconds, _ = timed(
                 lambda: subprocess.run(
-                    ["dive", "--source", "docker", "--json", f"{scratch}/dive.json", image], check=True, capture_output=True
+                    ["dive", "--source", "docker", "--json", f"{scratch}/dive.json", image],
+                    check=True,
+                    capture_output=True,
                 )
             )
         rows.append(["dive --json (reference)", f"{seconds:.2f} s", "", 1])

@@ -45,9 +45,20 @@ def jupyter_ready(python: Path) -> float:
         env = {**os.environ, "JUPYTER_RUNTIME_DIR": runtime}
         started = time.perf_counter()
         server = subprocess.Popen(
-            [str(python), "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={REPO}", "--allow-root"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+            [
+                str(python),
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                f"--port={port}",
+                "--ip=127.0.0.1",
+                f"--IdentityProvider.token={token}",
+                f"--ServerApp.root_dir={REPO}",
+                "--allow-root",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
         )
         try:
             while True:
@@ -88,7 +99,9 @@ def main() -> int:
         rows.append(["Docker engine", engine_cold, f"{seconds:.2f} s (already up)"])
 
         if os.environ.get("BENCH_COLD_IMAGES") == "1":
-            seconds, _ = timed(lambda: run([str(fresh_python), "-m", "stagelab.cli", "images", "prepare", "--rebuild"], timeout=3600))
+            seconds, _ = timed(
+                lambda: run([str(fresh_python), "-m", "stagelab.cli", "images", "prepare", "--rebuild"], timeout=3600)
+            )
             images_cold = f"{seconds:.0f} s (every stand-in rebuilt)"
         else:
             images_cold = "not measured in this run (BENCH_COLD_IMAGES=1 rebuilds every stand-in)"

@@ -79,8 +79,16 @@ def ladder_rows() -> list[list[object]]:
             sizes.append(image_report(image).size_bytes)
         single, middle, last = sizes
         rows.append(
-            [name, mb(single), mb(middle), mb(last), f"{single / middle:.1f}×", f"{single / last:.1f}×", f"≥ {goal}×",
-             "met" if single / last >= goal else "not met"]
+            [
+                name,
+                mb(single),
+                mb(middle),
+                mb(last),
+                f"{single / middle:.1f}×",
+                f"{single / last:.1f}×",
+                f"≥ {goal}×",
+                "met" if single / last >= goal else "not met",
+            ]
         )
     return rows
 
@@ -95,7 +103,11 @@ def main() -> int:
     print("Each lab's reference solution against its floor (base image + the app's own bytes):\n")
     print(table(["lab", "final base", "solution", "floor", "over floor", "within 5%"], labs))
     print("\nSingle-stage (full image) → multi-stage → distroless, same app (examples/*/Dockerfile.*):\n")
-    print(table(["app", "single", "multi-stage", "distroless/scratch", "single÷multi", "single÷final", "goal", ""], ladders))
+    print(
+        table(
+            ["app", "single", "multi-stage", "distroless/scratch", "single÷multi", "single÷final", "goal", ""], ladders
+        )
+    )
     return 0
 
 

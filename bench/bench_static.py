@@ -74,7 +74,11 @@ def main() -> int:
     print(f"Static grading per Dockerfile, median of {args.repeat} runs each ({len(rows)} files)\n")
     print("| files | n | ours, in-process (ms) | ours + hadolint (ms) | hadolint alone (ms) | hadolint alone ÷ ours |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for label, selected in (("corpus", [r for r in rows if r[0] == "corpus"]), ("labs", [r for r in rows if r[0] == "lab"]), ("all", rows)):
+    for label, selected in (
+        ("corpus", [r for r in rows if r[0] == "corpus"]),
+        ("labs", [r for r in rows if r[0] == "lab"]),
+        ("all", rows),
+    ):
         if not selected:
             continue
         ours = statistics.median(r[2] for r in selected)

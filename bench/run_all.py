@@ -16,7 +16,17 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["bench_static.py", "bench_lint.py", "bench_build.py", "bench_reports.py", "bench_feedback.py", "bench_sizes.py", "bench_classroom.py", "bench_noisy_neighbour.py", "bench_setup.py"]
+ORDER = [
+    "bench_static.py",
+    "bench_lint.py",
+    "bench_build.py",
+    "bench_reports.py",
+    "bench_feedback.py",
+    "bench_sizes.py",
+    "bench_classroom.py",
+    "bench_noisy_neighbour.py",
+    "bench_setup.py",
+]
 
 
 def machine() -> str:
@@ -28,7 +38,9 @@ def machine() -> str:
                 memory = f", {int(line.split()[1]) / 1024**2:.0f} GiB RAM"
     except OSError:
         pass
-    engine = subprocess.run(["docker", "version", "--format", "{{.Server.Version}}"], capture_output=True, text=True).stdout.strip()
+    engine = subprocess.run(
+        ["docker", "version", "--format", "{{.Server.Version}}"], capture_output=True, text=True
+    ).stdout.strip()
     return f"{platform.system()} {platform.release()}, {cpus} cores{memory}, Python {platform.python_version()}, Docker engine {engine or '?'}"
 
 

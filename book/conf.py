@@ -87,7 +87,10 @@ def _repository_url() -> str:
         try:
             url = subprocess.run(
                 ["git", "-C", str(REPO), "remote", "get-url", "origin"],
-                capture_output=True, text=True, timeout=5, check=False,
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=False,
             ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             url = ""

@@ -23,7 +23,10 @@ c.JupyterHub.hub_port = s.api_port
 c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(s.pid_file)
-c.ConfigurableHTTPProxy.command = [str(s.proxy_dir / "node"), str(s.proxy_dir / "node_modules/configurable-http-proxy/bin/configurable-http-proxy")]
+c.ConfigurableHTTPProxy.command = [
+    str(s.proxy_dir / "node"),
+    str(s.proxy_dir / "node_modules/configurable-http-proxy/bin/configurable-http-proxy"),
+]
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{s.port + 1}"
 c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
 c.ConfigurableHTTPProxy.debug = False
@@ -53,13 +56,21 @@ c.Spawner.default_url = "/lab"
 
 instructor_token = s.instructor_token_file.read_text().strip()
 c.JupyterHub.services = [
-    {"name": "idle-culler",
-     "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={s.idle_timeout_s}"]},
+    {
+        "name": "idle-culler",
+        "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={s.idle_timeout_s}"],
+    },
     {"name": "stagelab-instructor", "api_token": instructor_token},
 ]
 c.JupyterHub.load_roles = [
-    {"name": "idle-culler", "services": ["idle-culler"],
-     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
-    {"name": "stagelab-instructor", "services": ["stagelab-instructor"],
-     "scopes": ["admin:users", "admin:servers", "list:users", "read:users", "tokens"]},
+    {
+        "name": "idle-culler",
+        "services": ["idle-culler"],
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    },
+    {
+        "name": "stagelab-instructor",
+        "services": ["stagelab-instructor"],
+        "scopes": ["admin:users", "admin:servers", "list:users", "read:users", "tokens"],
+    },
 ]

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 CATALOGUE_DOC = "book/checks"
 CATALOGUE_MARKER = "<!-- stagelab:check-catalogue -->"
 
+
 def _labs_using(repo: Path) -> dict[str, list[tuple[str, Any]]]:
     """Check id -> (lab folder, points) for every ``labs/*/lab.yaml`` that uses it.
 
@@ -55,12 +56,18 @@ def labs_section(check_ids: Sequence[str], repo: Path) -> str:
     Links are relative to ``book/``, where the catalogue page lives.
     """
     used = _labs_using(repo)
-    lines = ["## Which lab uses which check", "",
-             "Points of 0 mark a check that teaches without costing (a warning).", "",
-             "| Check | Labs (points) |", "| --- | --- |"]
+    lines = [
+        "## Which lab uses which check",
+        "",
+        "Points of 0 mark a check that teaches without costing (a warning).",
+        "",
+        "| Check | Labs (points) |",
+        "| --- | --- |",
+    ]
     for check_id in check_ids:
         labs = [
-            f"[{lab}](../labs/{lab}/README.md) ({points})" if (repo / "labs" / lab / "README.md").is_file()
+            f"[{lab}](../labs/{lab}/README.md) ({points})"
+            if (repo / "labs" / lab / "README.md").is_file()
             else f"{lab} ({points})"
             for lab, points in used.get(check_id, [])
         ]
@@ -84,8 +91,14 @@ def _insert_catalogue(app: Sphinx, docname: str, source: list[str]) -> None:
     try:
         markdown = catalogue_markdown(Path(app.srcdir))
     except Exception as error:  # a missing or broken catalogue is a build warning (an error under -W), not a crash
-        logger.warning("the check catalogue could not be rendered (%s: %s)", type(error).__name__, error,
-                       location=docname, type="stagelab", subtype="catalogue")
+        logger.warning(
+            "the check catalogue could not be rendered (%s: %s)",
+            type(error).__name__,
+            error,
+            location=docname,
+            type="stagelab",
+            subtype="catalogue",
+        )
         markdown = "# Check catalogue\n\nThe check catalogue could not be rendered for this build.\n"
     source[0] = source[0].replace(CATALOGUE_MARKER, markdown)
 
@@ -112,7 +125,9 @@ class _LinkCollector(html.parser.HTMLParser):
                 continue
             if name in ("id", "name"):
                 self.ids.add(value)
-            elif (name == "href" and tag in ("a", "link", "area")) or (name == "src" and tag in ("img", "script", "iframe", "source")):
+            elif (name == "href" and tag in ("a", "link", "area")) or (
+                name == "src" and tag in ("img", "script", "iframe", "source")
+            ):
                 self.links.append(value)
 
 
@@ -133,7 +148,9 @@ def _parse(page: Path) -> _LinkCollector:
 
 def site_pages(outdir: Path) -> list[Path]:
     """The HTML pages of a built site (not the theme's template fragments under ``_static``)."""
-    return sorted(p for p in Path(outdir).rglob("*.html") if not {"_static", "_sources"} & set(p.relative_to(outdir).parts))
+    return sorted(
+        p for p in Path(outdir).rglob("*.html") if not {"_static", "_sources"} & set(p.relative_to(outdir).parts)
+    )
 
 
 def broken_local_links(outdir: Path, pages: Iterable[Path] | None = None) -> Iterator[BrokenLink]:
@@ -156,7 +173,9 @@ def broken_local_links(outdir: Path, pages: Iterable[Path] | None = None) -> Ite
             if path.startswith("/"):
                 yield BrokenLink(rel_page, href, "absolute path (breaks when the site is served from a sub-path)")
                 continue
-            target = page if not path else (outdir / posixpath.normpath(posixpath.join(posixpath.dirname(rel_page), path)))
+            target = (
+                page if not path else (outdir / posixpath.normpath(posixpath.join(posixpath.dirname(rel_page), path)))
+            )
             if target.is_dir():
                 target = target / "index.html"
             if not target.exists():
@@ -173,8 +192,9 @@ def _check_links_after_build(app: Sphinx, exception: Exception | None) -> None:
     for link in broken_local_links(outdir):
         docname = link.page.removesuffix(".html")
         location = docname if docname in app.env.all_docs else str(outdir / link.page)
-        logger.warning("broken local link %s (%s)", link.href, link.reason, location=location,
-                       type="stagelab", subtype="link")
+        logger.warning(
+            "broken local link %s (%s)", link.href, link.reason, location=location, type="stagelab", subtype="link"
+        )
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -49,7 +49,9 @@ def _engine() -> tuple[list[Finding], EngineInfo | None]:
     except StagelabError as error:
         return [Finding("Docker engine", Status.FAIL, "not reachable", str(error))], None
     findings = [
-        Finding("Docker engine", Status.OK, f"{info.server_version} ({info.os}, {info.architecture}, {info.storage_driver})")
+        Finding(
+            "Docker engine", Status.OK, f"{info.server_version} ({info.os}, {info.architecture}, {info.storage_driver})"
+        )
     ]
     if info.buildx_version:
         findings.append(Finding("BuildKit (buildx)", Status.OK, f"buildx {info.buildx_version}"))
@@ -75,7 +77,9 @@ def _disk(info: EngineInfo | None) -> Finding:
         where += " (the engine runs elsewhere, e.g. Docker Desktop's VM: check its disk setting)"
     if usage.free < MIN_FREE_BYTES:
         return Finding(
-            "Free disk", Status.FAIL if usage.free < 3 * 1024**3 else Status.WARN, where,
+            "Free disk",
+            Status.FAIL if usage.free < 3 * 1024**3 else Status.WARN,
+            where,
             "The course's images need about 6 GB. Free space, or run `stagelab clean`.",
         )
     return Finding("Free disk", Status.OK, where)
@@ -90,7 +94,9 @@ def _images(engine_ok: bool) -> Finding:
     if missing:
         shown = ", ".join(missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
         return Finding(
-            "Course base images", Status.FAIL, f"{len(missing)} missing: {shown}",
+            "Course base images",
+            Status.FAIL,
+            f"{len(missing)} missing: {shown}",
             "Run `stagelab images prepare` (or `stagelab images import FILE` with the instructor's kit).",
         )
     return Finding("Course base images", Status.OK, "all present")
@@ -107,11 +113,15 @@ def _registry(timeout_s: float = 4.0) -> Finding:
         reachable = False
     if reachable:
         return Finding(
-            "Container registry", Status.OK, "Docker Hub answers",
+            "Container registry",
+            Status.OK,
+            "Docker Hub answers",
             "",
         )
     return Finding(
-        "Container registry", Status.WARN, "Docker Hub does not answer: base images are made locally as stand-ins",
+        "Container registry",
+        Status.WARN,
+        "Docker Hub does not answer: base images are made locally as stand-ins",
         "Nothing to do: `stagelab images prepare` builds stand-ins from Debian packages.",
     )
 
@@ -120,7 +130,8 @@ def _extra_cas() -> Finding:
     found = sorted(EXTRA_CA_DIR.glob("*.crt")) if EXTRA_CA_DIR.is_dir() else []
     if found:
         return Finding(
-            "Extra CA certificates", Status.OK,
+            "Extra CA certificates",
+            Status.OK,
             f"{len(found)} found ({', '.join(p.name for p in found[:3])}); stand-in images trust them",
         )
     return Finding("Extra CA certificates", Status.OK, "none (no TLS-intercepting proxy to trust)")
@@ -139,11 +150,13 @@ def _build_limits(engine_ok: bool) -> Finding:
         budget = BuildLimits(processes=engine.processes, memory_mb=engine.memory_mb, cpus=engine.cpus)
     if found.enforced:
         return Finding(
-            "Build limits", Status.OK,
+            "Build limits",
+            Status.OK,
             f"in force ({found.detail}): each build at most {budget.describe()}",
         )
     return Finding(
-        "Build limits", Status.WARN,
+        "Build limits",
+        Status.WARN,
         f"not in force: {found.detail}. Builds still stop after {duration_words(budget.time_s)}, "
         f"{budget.log_mb:g} MB of output and files of {memory_words(budget.file_mb)}; grading goes on",
         "Only matters when grading untrusted submissions: grade on a Linux machine whose engine runs locally "
@@ -180,4 +193,3 @@ def _host_tools() -> list[Finding]:
 def blocking(findings: list[Finding]) -> list[Finding]:
     """Findings that stop the course from working."""
     return [f for f in findings if f.status is Status.FAIL]
-

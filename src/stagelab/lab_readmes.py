@@ -62,8 +62,10 @@ def start_line(spec) -> str:
     command = f"`stagelab lab start {spec.id}`"
     if spec.app is None:
         return f"**Set up:** the app is in `{spec.build.context}/` already; {command} changes nothing."
-    return (f"**Set up:** {command} copies the example app `examples/{spec.app}` into `{spec.build.context}/` "
-            "(add `--into DIR` to work on a copy outside the course).")
+    return (
+        f"**Set up:** {command} copies the example app `examples/{spec.app}` into `{spec.build.context}/` "
+        "(add `--into DIR` to work on a copy outside the course)."
+    )
 
 
 def _value(value) -> str:

@@ -165,7 +165,9 @@ def start(lab: str | os.PathLike[str], into: str | os.PathLike[str] | None = Non
     if target.exists() and any(target.iterdir()):
         raise StagelabError(f"{target} already holds files: it may be your work. Choose another folder with --into.")
     source = app_source(spec, lab_dir)  # fails before anything is written
-    shutil.copytree(lab_dir, target, ignore=shutil.ignore_patterns(*_NOT_FOR_LEARNERS, *_NOT_APP_DIRS), dirs_exist_ok=True)
+    shutil.copytree(
+        lab_dir, target, ignore=shutil.ignore_patterns(*_NOT_FOR_LEARNERS, *_NOT_APP_DIRS), dirs_exist_ok=True
+    )
     copied = [p.relative_to(target) for p in sorted(target.rglob("*")) if p.is_file()]
     copied += [Path(spec.build.context) / p for p in fill_context(spec, lab_dir, target / spec.build.context)]
     if source is not None:

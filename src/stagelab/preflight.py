@@ -63,7 +63,10 @@ def _python() -> PreflightFinding:
     text = f"Python {platform.python_version()} at {sys.executable}"
     if found < MIN_PYTHON:
         return PreflightFinding(
-            "Python", False, True, text,
+            "Python",
+            False,
+            True,
+            text,
             f"The course needs Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]} or newer (Debian 12 and 13 have it: apt-get install python3).",
         )
     return PreflightFinding("Python", True, False, text)
@@ -74,7 +77,10 @@ def _venv() -> PreflightFinding:
         import ensurepip  # noqa: F401  (Debian splits it into python3-venv)
     except ImportError:
         return PreflightFinding(
-            "Python venv", False, False, "ensurepip is missing, so `python3 -m venv` cannot make the course's venv",
+            "Python venv",
+            False,
+            False,
+            "ensurepip is missing, so `python3 -m venv` cannot make the course's venv",
             "`make lab` installs python3-venv (scripts/host-tools.sh, as root); or: apt-get install python3-venv",
         )
     return PreflightFinding("Python venv", True, False, "python3 -m venv works")
@@ -87,11 +93,17 @@ def _installer() -> PreflightFinding:
         return PreflightFinding("Installer", True, False, "root with apt-get: the set-up installs what is missing")
     if apt:
         return PreflightFinding(
-            "Installer", True, False, "apt-get, but not root",
+            "Installer",
+            True,
+            False,
+            "apt-get, but not root",
             "Run `sudo make lab`, or install the missing packages below yourself.",
         )
     return PreflightFinding(
-        "Installer", True, False, f"no apt-get ({platform.system()})",
+        "Installer",
+        True,
+        False,
+        f"no apt-get ({platform.system()})",
         "Install Docker Desktop (it has the engine and buildx); stand-ins need Linux, so import the instructor's image kit.",
     )
 
@@ -103,9 +115,13 @@ def _tool(tool: HostTool) -> PreflightFinding:
         return PreflightFinding(name, True, False, f"found ({tool.why})")
     can_install = shutil.which("apt-get") is not None
     return PreflightFinding(
-        name, False, not can_install and tool.role == "engine",
+        name,
+        False,
+        not can_install and tool.role == "engine",
         f"missing: {', '.join(missing)} ({tool.why})",
-        f"the set-up installs Debian's `{tool.package}`" if can_install else f"install `{tool.package}` or its equivalent",
+        f"the set-up installs Debian's `{tool.package}`"
+        if can_install
+        else f"install `{tool.package}` or its equivalent",
     )
 
 
@@ -113,11 +129,15 @@ def _disk(where: Path) -> PreflightFinding:
     free = shutil.disk_usage(where).free
     text = f"{free / 1024**3:.1f} GB free on {where}"
     if free < MIN_FREE_BYTES:
-        return PreflightFinding("Free disk", False, free < 5 * 1024**3, text, "The course needs about 15 GB: free some space.")
+        return PreflightFinding(
+            "Free disk", False, free < 5 * 1024**3, text, "The course needs about 15 GB: free some space."
+        )
     return PreflightFinding("Free disk", True, False, text)
 
 
-def preflight(roles: tuple[str, ...] = ("setup", "engine", "browser"), where: Path | None = None) -> list[PreflightFinding]:
+def preflight(
+    roles: tuple[str, ...] = ("setup", "engine", "browser"), where: Path | None = None
+) -> list[PreflightFinding]:
     """Every preflight finding, in the order a reader fixes them."""
     findings = [_python(), _venv(), _installer()]
     findings += [_tool(tool) for tool in host_tools() if tool.role in roles and tool.programs]
@@ -136,7 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for finding in findings:
             mark = "ok  " if finding.ok else ("FAIL" if finding.blocking else "todo")
-            print(f"{mark}  {finding.item}: {finding.detail}" + (f"\n      -> {finding.fix}" if finding.fix and not finding.ok else ""))
+            print(
+                f"{mark}  {finding.item}: {finding.detail}"
+                + (f"\n      -> {finding.fix}" if finding.fix and not finding.ok else "")
+            )
     return 1 if any(f.blocking for f in findings) else 0
 
 

@@ -79,7 +79,8 @@ def test_gzip_compressed_layers_are_read():
 
 def test_asked_for_contents_are_captured_and_others_skipped():
     layer = layer_of(
-        ("var/lib/dpkg/status", "file", b"Package: a\n"), ("big", "file", b"0" * 5000),
+        ("var/lib/dpkg/status", "file", b"Package: a\n"),
+        ("big", "file", b"0" * 5000),
         capture=lambda path: path == "/var/lib/dpkg/status",
     )
     assert layer.captured == {"/var/lib/dpkg/status": b"Package: a\n"}
@@ -93,8 +94,12 @@ def test_a_legacy_save_archive_with_a_linked_duplicate_layer_is_read_in_manifest
     manifest = [{"Config": "cfg.json", "Layers": ["aaa/layer.tar", "bbb/layer.tar", "ccc/layer.tar"]}]
     outer = io.BytesIO()
     with tarfile.open(fileobj=outer, mode="w") as archive:
-        for name, data in [("bbb/layer.tar", top), ("aaa/layer.tar", base), ("cfg.json", json.dumps(config).encode()),
-                           ("manifest.json", json.dumps(manifest).encode())]:
+        for name, data in [
+            ("bbb/layer.tar", top),
+            ("aaa/layer.tar", base),
+            ("cfg.json", json.dumps(config).encode()),
+            ("manifest.json", json.dumps(manifest).encode()),
+        ]:
             info = tarfile.TarInfo(name)
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
@@ -104,7 +109,9 @@ def test_a_legacy_save_archive_with_a_linked_duplicate_layer_is_read_in_manifest
     outer.seek(0)
     saved = read_saved_image(outer)
     assert [[entry.path for entry in layer.entries] for layer in saved.layers] == [
-        ["/bin", "/bin/tool"], ["/etc/motd"], ["/bin", "/bin/tool"]
+        ["/bin", "/bin/tool"],
+        ["/etc/motd"],
+        ["/bin", "/bin/tool"],
     ]
     assert saved.config["rootfs"]["diff_ids"][1] == "sha256:b"
 
@@ -113,7 +120,9 @@ def test_a_legacy_save_archive_with_a_linked_duplicate_layer_is_read_in_manifest
 
 
 def test_a_whiteout_deletes_the_path_and_everything_under_it():
-    lower = layer_of(("data/", "dir", ""), ("data/gone/", "dir", ""), ("data/gone/big", "file", b"x"), ("data/kept", "file", b"y"))
+    lower = layer_of(
+        ("data/", "dir", ""), ("data/gone/", "dir", ""), ("data/gone/big", "file", b"x"), ("data/kept", "file", b"y")
+    )
     upper = layer_of(("data/", "dir", ""), ("data/.wh.gone", "file", b""))
     assert sorted(merge([lower, upper]).files) == ["/data", "/data/kept"]
 
@@ -139,10 +148,16 @@ def test_captured_contents_follow_overwrites_and_deletions():
 
 
 def test_paths_resolve_through_symlinked_folders_and_relative_links():
-    files = merge([layer_of(
-        ("bin", "symlink", "usr/bin"), ("usr/bin/dash", "file", b"x"), ("usr/bin/sh", "symlink", "dash"),
-        ("etc/alternatives/node", "symlink", "../../usr/bin/dash"),
-    )]).files
+    files = merge(
+        [
+            layer_of(
+                ("bin", "symlink", "usr/bin"),
+                ("usr/bin/dash", "file", b"x"),
+                ("usr/bin/sh", "symlink", "dash"),
+                ("etc/alternatives/node", "symlink", "../../usr/bin/dash"),
+            )
+        ]
+    ).files
     assert resolve(files, "/bin/sh") == "/usr/bin/dash"
     assert resolve(files, "/etc/alternatives/node") == "/usr/bin/dash"
     assert resolve(files, "/bin/bash") is None

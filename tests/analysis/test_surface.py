@@ -73,12 +73,17 @@ def test_npm_left_in_node_modules_counts_even_without_its_launcher():
 
 
 def test_versioned_and_triplet_compiler_names_are_reduced_to_the_tool():
-    files = tree(program("/usr/bin/x86_64-linux-gnu-gcc-14"), symlink("/usr/bin/cc", "x86_64-linux-gnu-gcc-14"), program("/usr/bin/make"))
+    files = tree(
+        program("/usr/bin/x86_64-linux-gnu-gcc-14"),
+        symlink("/usr/bin/cc", "x86_64-linux-gnu-gcc-14"),
+        program("/usr/bin/make"),
+    )
     assert attack_surface(files, {}).compilers == ("cc", "gcc", "make")
 
 
 @pytest.mark.parametrize(
-    "filename, name", [("gcc-14", "gcc"), ("python3.13", "python3"), ("perl5.40.1", "perl"), ("g++", "g++"), ("node", "node")]
+    "filename, name",
+    [("gcc-14", "gcc"), ("python3.13", "python3"), ("perl5.40.1", "perl"), ("g++", "g++"), ("node", "node")],
 )
 def test_program_names_drop_versions(filename, name):
     assert program_name(filename) == name
@@ -135,8 +140,12 @@ def test_distroless_status_d_files_list_packages():
 
 def test_busybox_applets_named_dpkg_and_rpm_are_not_package_managers():
     # distroless :debug: a static busybox at /busybox with a symlink per applet.
-    files = tree(program("/busybox/busybox"), symlink("/busybox/dpkg", "busybox"), symlink("/busybox/rpm", "busybox"),
-                 symlink("/busybox/sh", "busybox"))
+    files = tree(
+        program("/busybox/busybox"),
+        symlink("/busybox/dpkg", "busybox"),
+        symlink("/busybox/rpm", "busybox"),
+        symlink("/busybox/sh", "busybox"),
+    )
     surface = attack_surface(files, {})
     assert surface.package_managers == ()
     assert "/busybox/sh" in surface.shells

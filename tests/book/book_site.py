@@ -26,12 +26,18 @@ class BookBuild:
     seconds: float
 
 
-def build_book(outdir: Path, flags: list[str] = SPHINX_FLAGS, env: dict[str, str] | None = None, root: Path = REPO) -> BookBuild:
+def build_book(
+    outdir: Path, flags: list[str] = SPHINX_FLAGS, env: dict[str, str] | None = None, root: Path = REPO
+) -> BookBuild:
     """Build the book from the course folder ``root`` (the repository) into ``outdir`` (a fresh build, no cache)."""
     started = time.monotonic()
     completed = subprocess.run(
         [sys.executable, "-m", "sphinx", *flags, str(outdir)],
-        cwd=root, capture_output=True, text=True, timeout=600, check=False,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
         env=None if env is None else {**os.environ, **env},
     )
     return BookBuild(outdir, completed.returncode, completed.stdout + completed.stderr, time.monotonic() - started)

@@ -54,7 +54,9 @@ def test_every_chapter_is_a_page(built_book):
 
 def test_every_lab_task_is_a_page(built_book):
     assert _lab_tasks(), "labs/ holds no lab tasks yet"
-    missing = [t.parent.name for t in _lab_tasks() if not (built_book / "labs" / t.parent.name / "README.html").is_file()]
+    missing = [
+        t.parent.name for t in _lab_tasks() if not (built_book / "labs" / t.parent.name / "README.html").is_file()
+    ]
     assert missing == []
 
 
@@ -64,8 +66,13 @@ def test_lab_solutions_are_not_published(built_book):
 
 
 def test_instructor_reference_pages_are_published(built_book):
-    for page in ("book/instructor-guide.html", "book/instructors/lab-spec.html", "book/instructors/images.html",
-                 "book/launch.html", "book/publishing.html"):
+    for page in (
+        "book/instructor-guide.html",
+        "book/instructors/lab-spec.html",
+        "book/instructors/images.html",
+        "book/launch.html",
+        "book/publishing.html",
+    ):
         assert (built_book / page).is_file(), page
 
 
@@ -83,8 +90,10 @@ def test_widget_outputs_show_their_html_transcript_not_the_widget_view(built_boo
     for notebook in _chapters():
         bundles = [
             output.get("data", {})
-            for cell in nbformat.read(notebook, as_version=4).cells if cell.cell_type == "code"
-            for output in cell.get("outputs", []) if output.get("output_type") in ("display_data", "execute_result")
+            for cell in nbformat.read(notebook, as_version=4).cells
+            if cell.cell_type == "code"
+            for output in cell.get("outputs", [])
+            if output.get("output_type") in ("display_data", "execute_result")
         ]
         without_transcript = sum(1 for data in bundles if WIDGET_VIEW in data and "text/html" not in data)
         page = (built_book / "notebooks" / f"{notebook.stem}.html").read_text()
@@ -93,5 +102,7 @@ def test_widget_outputs_show_their_html_transcript_not_the_widget_view(built_boo
 
 def test_site_loads_nothing_from_the_network(built_book):
     remote = re.compile(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="(?:https?:)?//[^"]*"')
-    offenders = {p.relative_to(built_book).as_posix(): remote.findall(p.read_text()) for p in built_book.rglob("*.html")}
+    offenders = {
+        p.relative_to(built_book).as_posix(): remote.findall(p.read_text()) for p in built_book.rglob("*.html")
+    }
     assert {page: found for page, found in offenders.items() if found} == {}

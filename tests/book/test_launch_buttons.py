@@ -18,11 +18,15 @@ FLAGS = ["-n", "-q", "-b", "html", "-c", "book", "."]
 
 @pytest.fixture(scope="module")
 def site_with_hub(tmp_path_factory) -> Path:
-    build = build_book(tmp_path_factory.mktemp("hub") / "html", FLAGS, env={
-        "STAGELAB_REPOSITORY_URL": "https://github.com/example-org/stagelab",
-        "STAGELAB_JUPYTERHUB_URL": "https://hub.example.org",
-        "STAGELAB_BINDERHUB_URL": "",
-    })
+    build = build_book(
+        tmp_path_factory.mktemp("hub") / "html",
+        FLAGS,
+        env={
+            "STAGELAB_REPOSITORY_URL": "https://github.com/example-org/stagelab",
+            "STAGELAB_JUPYTERHUB_URL": "https://hub.example.org",
+            "STAGELAB_BINDERHUB_URL": "",
+        },
+    )
     assert build.returncode == 0, build.output[-3000:]
     return build.outdir
 

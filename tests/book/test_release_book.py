@@ -58,8 +58,12 @@ def test_a_reference_to_a_left_out_page_becomes_its_title(tmp_path):
     root, out = tmp_path / "course", tmp_path / "copy"
     for folder in (root, out):
         (folder / "book").mkdir(parents=True)
-        (folder / "book" / "_toc.yml").write_text("root: book/index\nchapters:\n  - file: book/guide\n  - file: book/instructors/spec\n")
-        (folder / "book" / "guide.md").write_text("# Guide\nSee {doc}`instructors/spec` and {doc}`the spec <instructors/spec>`, or {doc}`guide`.\n")
+        (folder / "book" / "_toc.yml").write_text(
+            "root: book/index\nchapters:\n  - file: book/guide\n  - file: book/instructors/spec\n"
+        )
+        (folder / "book" / "guide.md").write_text(
+            "# Guide\nSee {doc}`instructors/spec` and {doc}`the spec <instructors/spec>`, or {doc}`guide`.\n"
+        )
     (root / "book" / "instructors").mkdir()
     (root / "book" / "instructors" / "spec.md").write_text("# Writing a lab\n")
     assert prune_book(root, out) == ["book/instructors/spec"]

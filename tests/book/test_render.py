@@ -63,8 +63,14 @@ def page(browser, site_url):
     local = urlsplit(site_url).netloc
     tab.outside_requests = []
     tab.script_errors = []
-    tab.on("request", lambda r: tab.outside_requests.append(r.url)
-           if urlsplit(r.url).scheme in ("http", "https") and urlsplit(r.url).netloc != local else None)
+    tab.on(
+        "request",
+        lambda r: (
+            tab.outside_requests.append(r.url)
+            if urlsplit(r.url).scheme in ("http", "https") and urlsplit(r.url).netloc != local
+            else None
+        ),
+    )
     tab.on("pageerror", lambda error: tab.script_errors.append(str(error)))
     yield tab
     context.close()

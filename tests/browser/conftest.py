@@ -19,7 +19,6 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 
 
-
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     """Debian's Chromium, or a skip that says why it is missing."""

@@ -41,7 +41,9 @@ class JupyterLab:
         """Start the notebook's kernel through the API, so the page opens with it (no kernel dialog)."""
         body = json.dumps({"path": notebook, "type": "notebook", "name": notebook, "kernel": {"name": kernel}})
         request = urllib.request.Request(
-            f"{self.url}/api/sessions?token={self.token}", data=body.encode(), method="POST",
+            f"{self.url}/api/sessions?token={self.token}",
+            data=body.encode(),
+            method="POST",
             headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=60) as answer:
@@ -69,8 +71,12 @@ def start_jupyterlab(root: Path, home: Path) -> JupyterLab:
         PYTHONUNBUFFERED="1",
     )
     command = [
-        sys.executable, "-m", "jupyterlab",
-        "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}",
         f"--LabApp.user_settings_dir={home / 'settings'}",
@@ -82,8 +88,15 @@ def start_jupyterlab(root: Path, home: Path) -> JupyterLab:
     if os.geteuid() == 0:
         command.append("--allow-root")  # course machines and CI containers run as root
     log = open(home / "jupyterlab.log", "w")
-    process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:

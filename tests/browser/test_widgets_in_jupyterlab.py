@@ -122,7 +122,11 @@ def _build_and_grade(page, lab, artifacts) -> None:
     assert hint.is_visible() and "USER" in hint.inner_text()
     from stagelab.grading import catalogue
 
-    assert failed.locator("a.stagelab-chapter-link").get_attribute("href").endswith(catalogue.get("image.non-root").chapter)
+    assert (
+        failed.locator("a.stagelab-chapter-link")
+        .get_attribute("href")
+        .endswith(catalogue.get("image.non-root").chapter)
+    )
     card.screenshot(path=str(artifacts / "grade-card.png"))
 
 

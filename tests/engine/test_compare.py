@@ -81,6 +81,8 @@ def test_compare_with_a_missing_image_exits_non_zero_with_a_clear_message(engine
     assert "stagelab images prepare" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("size, text", [(999, "999 B"), (1_500, "1.5 kB"), (152_859_833, "153 MB"), (1_440_000_000, "1.44 GB")])
+@pytest.mark.parametrize(
+    "size, text", [(999, "999 B"), (1_500, "1.5 kB"), (152_859_833, "153 MB"), (1_440_000_000, "1.44 GB")]
+)
 def test_sizes_read_in_the_units_docker_images_uses(size, text):
     assert human_size(size) == text

@@ -22,7 +22,9 @@ def _exists(engine, name: str) -> bool:
 
 def test_a_container_is_removed_when_its_block_ends(engine, busybox_image):
     run_id = labels.new_run_id("test")
-    with Engine().containers.create(busybox_image, run_id=run_id, kind="test", command=["sleep", "30"], start=True) as made:
+    with Engine().containers.create(
+        busybox_image, run_id=run_id, kind="test", command=["sleep", "30"], start=True
+    ) as made:
         assert made.name == container_name(run_id) and _exists(engine, made.name)
     assert not _exists(engine, container_name(run_id))
 
@@ -38,7 +40,9 @@ def test_a_container_is_removed_when_its_block_raises(engine, busybox_image):
 def test_a_container_that_cannot_start_is_removed_and_the_engine_error_reaches_the_caller(engine, busybox_image):
     run_id = labels.new_run_id("test")
     with pytest.raises(docker.errors.APIError, match="no-such-program"):
-        with Engine().containers.create(busybox_image, run_id=run_id, kind="test", command=["/no-such-program"], start=True):
+        with Engine().containers.create(
+            busybox_image, run_id=run_id, kind="test", command=["/no-such-program"], start=True
+        ):
             pass
     assert not _exists(engine, container_name(run_id))
 

@@ -83,6 +83,8 @@ def test_efficiency_equals_dives_on_images_with_whiteouts(engine, busybox_binary
     dive_layer_bytes = [layer["sizeBytes"] for layer in dive["layer"]]
     assert [layer.content_bytes for layer in ours.file_layers] == dive_layer_bytes
     assert ours.efficiency_details.user_wasted_ratio == dive["image"]["inefficientBytes"] / sum(dive_layer_bytes[1:])
-    assert sorted((item.path, item.layers_count, item.cumulative_bytes) for item in ours.efficiency_details.wasted_paths) == sorted(
+    assert sorted(
+        (item.path, item.layers_count, item.cumulative_bytes) for item in ours.efficiency_details.wasted_paths
+    ) == sorted(
         (reference["file"], reference["count"], reference["sizeBytes"]) for reference in dive["image"]["fileReference"]
     )

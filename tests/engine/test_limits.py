@@ -28,7 +28,9 @@ def test_every_run_step_runs_under_the_builds_cgroup_with_its_limits(make_contex
     assert name not in limits.ours(), "the build's cgroup was not removed"
 
 
-def test_a_labs_limits_are_lowered_to_the_rooms_maxima_with_a_notice(make_context, busybox_image, monkeypatch, leak_check):
+def test_a_labs_limits_are_lowered_to_the_rooms_maxima_with_a_notice(
+    make_context, busybox_image, monkeypatch, leak_check
+):
     monkeypatch.setenv("STAGELAB_MAX_BUILD_MEMORY_MB", "512")
     context = make_context({"Dockerfile": f"FROM {busybox_image}\nRUN true\n"})
     build = Build(context, limits=limits.BuildLimits(memory_mb=3072))
@@ -141,10 +143,14 @@ def test_what_the_run_steps_write_to_disk_is_budgeted_across_files(make_context,
     from stagelab.engine import BuildFailed
     from stagelab.engine.builds import FailureCause
 
-    context = make_context({"Dockerfile": (
-        f"FROM {busybox_image}\n"
-        "RUN for i in $(seq 40); do dd if=/dev/zero of=/f$i bs=1M count=8 2>/dev/null; sleep 0.1; done\n"
-    )})
+    context = make_context(
+        {
+            "Dockerfile": (
+                f"FROM {busybox_image}\n"
+                "RUN for i in $(seq 40); do dd if=/dev/zero of=/f$i bs=1M count=8 2>/dev/null; sleep 0.1; done\n"
+            )
+        }
+    )
     build = Build(context, no_cache=True, limits=limits.BuildLimits(disk_mb=64))
     with pytest.raises(BuildFailed) as caught:
         build.run()
@@ -157,11 +163,15 @@ def test_a_build_stopped_by_its_budget_leaves_no_cache_mount_behind(make_context
     from stagelab.engine.builds import FailureCause
 
     marker = uuid.uuid4().hex[:12]
-    context = make_context({"Dockerfile": (
-        f"FROM {busybox_image}\n"
-        f"RUN --mount=type=cache,target=/cache,id=runaway-{marker} dd if=/dev/zero of=/cache/junk bs=1M count=20 "
-        "&& i=0; while [ $i -lt 200 ]; do sleep 30 & i=$((i+1)); done; wait\n"
-    )})
+    context = make_context(
+        {
+            "Dockerfile": (
+                f"FROM {busybox_image}\n"
+                f"RUN --mount=type=cache,target=/cache,id=runaway-{marker} dd if=/dev/zero of=/cache/junk bs=1M count=20 "
+                "&& i=0; while [ $i -lt 200 ]; do sleep 30 & i=$((i+1)); done; wait\n"
+            )
+        }
+    )
     build = Build(context, no_cache=True, limits=limits.BuildLimits(processes=64))
     with pytest.raises(BuildFailed) as caught:
         build.run()

@@ -212,8 +212,18 @@ def test_run_attempt_without_entrypoint_reports_create_error(shell_less_image, e
 
 def test_app_bound_to_loopback_only_is_told_apart(busybox_image, leak_check):
     # The sidecar shares the app's loopback, so it must not count an answer there as "reachable".
-    result = probe(busybox_image, port=3000, command=["sh", "-c", "mkdir -p /w; echo hi > /w/index.html; httpd -f -p 127.0.0.1:3000 -h /w"], timeout_s=15)
+    result = probe(
+        busybox_image,
+        port=3000,
+        command=["sh", "-c", "mkdir -p /w; echo hi > /w/index.html; httpd -f -p 127.0.0.1:3000 -h /w"],
+        timeout_s=15,
+    )
     assert result.loopback_only and not result.ready, result
     assert "0.0.0.0" in result.error
-    result = probe(busybox_image, port=3000, command=["sh", "-c", "mkdir -p /w; echo hi > /w/index.html; httpd -f -p 0.0.0.0:3000 -h /w"], timeout_s=15)
+    result = probe(
+        busybox_image,
+        port=3000,
+        command=["sh", "-c", "mkdir -p /w; echo hi > /w/index.html; httpd -f -p 0.0.0.0:3000 -h /w"],
+        timeout_s=15,
+    )
     assert result.ready and not result.loopback_only, result

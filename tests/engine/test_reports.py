@@ -72,7 +72,11 @@ def test_report_layers_carry_their_instruction_and_empty_steps_are_marked(app_im
     assert with_files[:2] == ["COPY busybox /bin/busybox", "RUN /bin/busybox --install -s /bin"]
     assert with_files[2].startswith("RUN mkdir -p /app /etc /tmp/junk")
     assert with_files[3].startswith("RUN rm -rf /tmp/junk")
-    assert {layer.created_by for layer in layers if layer.empty} >= {"ENV GREETING=hello", "EXPOSE map[8080/tcp:{}]", "USER app"}
+    assert {layer.created_by for layer in layers if layer.empty} >= {
+        "ENV GREETING=hello",
+        "EXPOSE map[8080/tcp:{}]",
+        "USER app",
+    }
     assert all(layer.digest.startswith("sha256:") for layer in layers if not layer.empty)
 
 

@@ -71,8 +71,8 @@ def test_containers_are_created_in_one_place():
 def test_the_analysis_package_never_imports_the_engine_or_docker():
     for path in (SRC / "analysis").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        runtime_imports = [
-            node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
-        ]
+        runtime_imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
         modules = [getattr(node, "module", None) or "" for node in runtime_imports]
-        assert not [m for m in modules if m.startswith(("docker", "..engine", "stagelab.engine")) or m == "engine"], path
+        assert not [m for m in modules if m.startswith(("docker", "..engine", "stagelab.engine")) or m == "engine"], (
+            path
+        )

@@ -35,7 +35,7 @@ def generate(name: str, folder: Path) -> Path:
         line = "RUN echo 'a long Dockerfile made by a generator that went wrong'\n"
         path.write_text("FROM debian:trixie-slim\n" + line * (5 * 1024 * 1024 // len(line)))
     elif name == "latin1.Dockerfile":
-        path.write_bytes("FROM debian:trixie-slim\nLABEL author=\"Zoë\"\n".encode("latin-1"))
+        path.write_bytes('FROM debian:trixie-slim\nLABEL author="Zoë"\n'.encode("latin-1"))
     else:
         raise KeyError(name)
     return path

@@ -13,12 +13,15 @@ from stagelab.labs import app_source
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize(("lab", "language", "entry"), [
-    ("05-python-distroless", "python", "app.py"),
-    ("04-node-distroless", "node", "server.js"),
-    ("06-fix-the-seed", "node", "index.js"),
-    ("01-first-image", "node", "server.js"),
-])
+@pytest.mark.parametrize(
+    ("lab", "language", "entry"),
+    [
+        ("05-python-distroless", "python", "app.py"),
+        ("04-node-distroless", "node", "server.js"),
+        ("06-fix-the-seed", "node", "index.js"),
+        ("01-first-image", "node", "server.js"),
+    ],
+)
 def test_the_entry_script_is_derived_from_the_labs_files(lab, language, entry):
     spec = load_spec(REPO / "labs" / lab)
     app = app_source(spec, REPO / "labs" / lab)
@@ -40,13 +43,16 @@ def test_a_lab_of_another_language_is_not_app_checked():
     assert app_identity.lab_entry(load_spec(lab), lab / "app", "other") is None
 
 
-@pytest.mark.parametrize(("arguments", "script"), [
-    (("app.py",), "app.py"),
-    (("-u", "/app/app.py", "--port", "1"), "/app/app.py"),
-    (("-X", "dev", "app.py"), "app.py"),
-    (("-c", "import http.server"), None),
-    (("-m", "http.server", "8000"), "http/server"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "script"),
+    [
+        (("app.py",), "app.py"),
+        (("-u", "/app/app.py", "--port", "1"), "/app/app.py"),
+        (("-X", "dev", "app.py"), "app.py"),
+        (("-c", "import http.server"), None),
+        (("-m", "http.server", "8000"), "http/server"),
+    ],
+)
 def test_the_script_a_python_command_line_runs(arguments, script):
     assert app_identity._python_script(arguments) == script
 

@@ -23,7 +23,10 @@ SPEC = {
 #: alice: the page alone; bob: the page and 100 kB he did not need; carol: the page in the wrong place.
 SUBMISSIONS = {
     "alice": {"Dockerfile": "FROM scratch\nCOPY www /www\n"},
-    "bob": {"Dockerfile": "FROM scratch\nCOPY www /www\nCOPY padding.bin /padding.bin\n", "app/padding.bin": "x" * 100_000},
+    "bob": {
+        "Dockerfile": "FROM scratch\nCOPY www /www\nCOPY padding.bin /padding.bin\n",
+        "app/padding.bin": "x" * 100_000,
+    },
     "carol": {"Dockerfile": "FROM scratch\nCOPY www/index.html /index.html\n"},
 }
 
@@ -77,8 +80,10 @@ def test_leaderboard_ranks_full_marks_by_size_and_leaves_the_rest_unranked(grade
 @pytest.mark.engine
 def test_html_page_shows_the_leaderboard_in_rank_order_with_sizes(graded):
     entries, root = graded
-    page = gradebook.write_html(sorted(entries.values(), key=lambda e: e.learner), root / "book.html", "smallest").read_text()
-    board = page[page.index('id="leaderboard"'):page.index("<h2>Details</h2>")]
+    page = gradebook.write_html(
+        sorted(entries.values(), key=lambda e: e.learner), root / "book.html", "smallest"
+    ).read_text()
+    board = page[page.index('id="leaderboard"') : page.index("<h2>Details</h2>")]
     rows = re.findall(r"<tr class=\"\w+\"><td class=\"num\">([^<]+)</td><td class=\"l\"><a href=\"#(\w+)\"", board)
     assert rows == [("1", "alice"), ("2", "bob"), ("–", "carol")]
     for entry in entries.values():
@@ -92,7 +97,10 @@ def test_equal_sizes_share_a_place_and_the_next_place_is_skipped():
 
 def test_without_full_marks_a_smaller_image_ranks_nowhere():
     entries = [gradebook.Entry("tiny-broken", _report(1, 10)), gradebook.Entry("working", _report(2, 9_000))]
-    assert [(p.rank, p.entry.learner) for p in gradebook.leaderboard(entries)] == [(1, "working"), (None, "tiny-broken")]
+    assert [(p.rank, p.entry.learner) for p in gradebook.leaderboard(entries)] == [
+        (1, "working"),
+        (None, "tiny-broken"),
+    ]
 
 
 def test_html_page_has_no_leaderboard_when_no_size_was_measured(tmp_path):

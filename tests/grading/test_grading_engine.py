@@ -36,7 +36,7 @@ def busybox_base(engine, tmp_path_factory):
     (context / "busybox").chmod(0o755)
     (context / "Dockerfile").write_text(
         'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
-        'RUN mkdir -p /tmp && chmod 1777 /tmp\n'
+        "RUN mkdir -p /tmp && chmod 1777 /tmp\n"
     )
     tag = f"stagelab-test/busybox:{labels.owner()}"
     Build(context, tag=tag, kind="test-base").run()
@@ -64,8 +64,16 @@ def test_engine_corpus_dockerfile_fails_the_right_check_and_leaves_nothing(
     name, tmp_path, busybox_base, app_dir, leak_check
 ):
     case = CASES[name]
-    lab = lab_for(tmp_path, name, case["checks"], app_dir, case["dockerfile"], busybox_base, case.get("cli", False),
-                  case.get("language"))
+    lab = lab_for(
+        tmp_path,
+        name,
+        case["checks"],
+        app_dir,
+        case["dockerfile"],
+        busybox_base,
+        case.get("cli", False),
+        case.get("language"),
+    )
     images_before = our_images()
     started = time.monotonic()
     report = grader.grade(lab)
@@ -131,7 +139,9 @@ def test_unparseable_dockerfile_is_not_built(tmp_path, busybox_base, app_dir):
     events = []
     report = grader.grade(lab, on_build_event=events.append)
     assert report.result("dockerfile.parses").status == "failed"
-    assert report.result("image.builds").status == "skipped" and "does not parse" in report.result("image.builds").message
+    assert (
+        report.result("image.builds").status == "skipped" and "does not parse" in report.result("image.builds").message
+    )
     assert events == []
 
 

@@ -94,9 +94,20 @@ def test_terminal_report_prints_the_build_steps_in_their_own_section(engine, lea
     env = dict(os.environ, PYTHONPATH=str(HERE.parents[2] / "src"))
     lab = _lab("python-lab")
     out = subprocess.run(
-        [sys.executable, "-m", "stagelab.cli", "grade", str(lab), "--submission",
-         str(HERE / "python-lab" / "submissions" / "copy-whole-builder"), "--no-progress"],
-        capture_output=True, text=True, env=env, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "stagelab.cli",
+            "grade",
+            str(lab),
+            "--submission",
+            str(HERE / "python-lab" / "submissions" / "copy-whole-builder"),
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     assert out.returncode == 1, out.stderr
     lines = out.stdout.splitlines()

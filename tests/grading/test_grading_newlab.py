@@ -24,7 +24,9 @@ def _block(language: str, after: str) -> str:
 
 def test_instructor_page_example_is_the_lab_the_tests_grade():
     assert _block("yaml", "`lab.yaml`:").strip() == (LAB / "lab.yaml").read_text().strip()
-    assert _block("dockerfile", "`solution/Dockerfile`:").strip() == (LAB / "solution" / "Dockerfile").read_text().strip()
+    assert (
+        _block("dockerfile", "`solution/Dockerfile`:").strip() == (LAB / "solution" / "Dockerfile").read_text().strip()
+    )
     assert _block("dockerfile", "The starter").strip() == (LAB / "Dockerfile").read_text().strip()
 
 

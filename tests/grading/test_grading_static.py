@@ -74,7 +74,7 @@ def test_lint_of_a_missing_file_says_so(tmp_path, capsys):
 def test_learners_hadolint_config_in_the_folder_does_not_change_the_grade(tmp_path):
     (tmp_path / ".hadolint.yaml").write_text("ignored: [DL3007, DL3006]\n")
     path = tmp_path / "Dockerfile"
-    path.write_text("FROM node:latest\nUSER node\nCMD [\"node\"]\n")
+    path.write_text('FROM node:latest\nUSER node\nCMD ["node"]\n')
     result = run_one(path, "dockerfile.hadolint", {"fail_on": ["DL3007"]})
     assert result.status == "failed" and "DL3007" in result.message
 
@@ -86,7 +86,7 @@ def test_hadolint_ignore_pragma_does_not_change_the_grade():
 
 def test_hadolint_findings_not_in_fail_on_are_warnings(tmp_path):
     path = tmp_path / "Dockerfile"
-    path.write_text("FROM node:latest\nUSER node\nCMD [\"node\"]\n")
+    path.write_text('FROM node:latest\nUSER node\nCMD ["node"]\n')
     result = run_one(path, "dockerfile.hadolint")
     assert result.status == "passed" and any("DL3007" in w for w in result.warnings)
 
@@ -99,14 +99,14 @@ def test_hadolint_reads_a_heredoc_followed_directly_by_an_instruction():
 
 
 def test_hadolint_finding_lines_are_the_learners_lines_after_a_heredoc():
-    model = parse('FROM debian:trixie-slim\nRUN <<EOF\necho hi\nEOF\nFROM node:latest\n')
+    model = parse("FROM debian:trixie-slim\nRUN <<EOF\necho hi\nEOF\nFROM node:latest\n")
     codes = {(f.code, f.line) for f in hadolint_lint(model).findings}
     assert ("DL3007", 5) in codes
 
 
 def test_shell_comment_at_end_of_a_run_line_is_not_an_error(tmp_path):
     path = tmp_path / "Dockerfile"
-    path.write_text("FROM debian:trixie-slim\nRUN echo hi  # a shell comment\nUSER nobody\nCMD [\"true\"]\n")
+    path.write_text('FROM debian:trixie-slim\nRUN echo hi  # a shell comment\nUSER nobody\nCMD ["true"]\n')
     assert run_one(path, "dockerfile.parses").status == "passed"
 
 
@@ -151,7 +151,9 @@ def test_catalogue_has_every_check_of_the_lab_format_documented():
     ids = {c.id for c in catalogue.all_checks()}
     assert set(LABSPEC_IDS) <= ids
     for definition in catalogue.all_checks():
-        assert all([definition.what, definition.why, definition.fix, definition.before, definition.after]), definition.id
+        assert all([definition.what, definition.why, definition.fix, definition.before, definition.after]), (
+            definition.id
+        )
         assert definition.chapter.startswith("notebooks/") and "#" in definition.chapter
 
 

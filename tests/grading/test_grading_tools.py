@@ -20,7 +20,12 @@ REPO = HERE.parents[1]
 LAB = HERE / "newlab" / "09-static-site"
 
 
-def report(score: float, statuses=(CheckStatus.PASSED, CheckStatus.FAILED), lab="09-static-site", at="2026-01-01T10:00:00+00:00"):
+def report(
+    score: float,
+    statuses=(CheckStatus.PASSED, CheckStatus.FAILED),
+    lab="09-static-site",
+    at="2026-01-01T10:00:00+00:00",
+):
     results = tuple(
         CheckResult(f"check.{i}", f"Check {i}", status, 1.0 if status is CheckStatus.PASSED else 0.0, 1.0, "msg")
         for i, status in enumerate(map(CheckStatus, statuses))

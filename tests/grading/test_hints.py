@@ -42,7 +42,9 @@ def test_every_check_has_advice_for_every_language_it_applies_to():
     for definition in catalogue.all_checks():
         covered = set(hints.DEFAULT_FITS[definition.id])
         for advice in hints.ADVICE.get(definition.id, ()):
-            assert not covered & set(advice.languages), f"{definition.id}: two advices for {covered & set(advice.languages)}"
+            assert not covered & set(advice.languages), (
+                f"{definition.id}: two advices for {covered & set(advice.languages)}"
+            )
             covered |= set(advice.languages)
         assert covered >= set(hints.ONLY_FOR.get(definition.id, hints.LANGUAGES)), definition.id
 
@@ -78,12 +80,12 @@ def test_every_advice_links_a_chapter_section_that_exists():
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_start_failure_hint_fits_the_language(language):
     evidence = [
-        "exec: \"/bin/sh\": stat /bin/sh: no such file or directory",
+        'exec: "/bin/sh": stat /bin/sh: no such file or directory',
         "/usr/bin/python3.13: can't open file '/home/nonroot/python3': [Errno 2] No such file or directory",
         "ModuleNotFoundError: No module named 'bottle'",
         "Error: Cannot find module '/app/node'",
         "exec /app: no such file or directory",
-        "exec: \"node\": executable file not found in $PATH",
+        'exec: "node": executable file not found in $PATH',
         "permission denied",
     ]
     for text in evidence:
@@ -97,7 +99,9 @@ def test_a_start_failure_hint_fits_the_language(language):
 def test_python_three_twice_on_distroless_python_says_so():
     _, hint = hints.start_failure_hint(
         "/usr/bin/python3.13: can't open file '/home/nonroot/python3': [Errno 2] No such file or directory",
-        "runtime.responds", "python")
+        "runtime.responds",
+        "python",
+    )
     assert "entrypoint is already python3" in hint and 'CMD ["app.py"]' in hint
 
 

@@ -98,7 +98,9 @@ def test_runs_leave_no_container_and_no_committed_image(engine, hello_image, tmp
     run_structure_test(hello_image, _config(tmp_path, PASSING))
     run_structure_test(hello_image, _config(tmp_path, FAILING))
     assert _containers_of(engine, hello_image) == before
-    children = [i.id for i in engine.images.list(all=True, filters={"dangling": True}) if i.attrs.get("Parent") == image_id]
+    children = [
+        i.id for i in engine.images.list(all=True, filters={"dangling": True}) if i.attrs.get("Parent") == image_id
+    ]
     assert children == []
 
 

@@ -63,5 +63,7 @@ def test_privileged_exec_and_plugins_are_refused_reads_are_not(authz):
 
 
 def test_volumes_with_driver_options_are_refused(authz):
-    assert authz.request_problem("POST", "/v1.45/volumes/create", {"Name": "h", "DriverOpts": {"o": "bind", "device": "/"}})
+    assert authz.request_problem(
+        "POST", "/v1.45/volumes/create", {"Name": "h", "DriverOpts": {"o": "bind", "device": "/"}}
+    )
     assert authz.request_problem("POST", "/v1.45/volumes/create", {"Name": "data"}) is None

@@ -159,7 +159,11 @@ def test_each_learners_engine_is_their_own_and_has_the_course_images(hub, sessio
         assert code == 0, output
         versions.add(output.strip())
         # Seeded from the workshop kit in the background on the engine's first start.
-        code, output = _in_lab(s, learner, f"for i in $(seq 120); do docker image inspect {SEEDED_IMAGE} >/dev/null 2>&1 && exit 0; sleep 0.5; done; exit 1")
+        code, output = _in_lab(
+            s,
+            learner,
+            f"for i in $(seq 120); do docker image inspect {SEEDED_IMAGE} >/dev/null 2>&1 && exit 0; sleep 0.5; done; exit 1",
+        )
         assert code == 0, f"{SEEDED_IMAGE} never appeared in {learner}'s engine"
     assert versions == {f"engine-{learner}" for learner in LEARNERS}  # three engines, not one
 
@@ -168,12 +172,14 @@ def test_a_grading_runs_in_each_learners_engine(hub, sessions):
     s, _ = hub
     for learner in LEARNERS:
         _copy_tiny_lab_into(s, learner)
+
     def grade(learner):
         return _in_lab(s, learner, "cd ~/course && stagelab grade labs/99-tiny --format json --no-progress --quiet")
+
     with ThreadPoolExecutor(len(LEARNERS)) as pool:
         results = dict(zip(LEARNERS, pool.map(grade, LEARNERS)))
     for _learner, (code, output) in results.items():
-        report = json.loads(output[output.index("{"):])
+        report = json.loads(output[output.index("{") :])
         assert report["could_not_grade"] is None, report
         assert report["score"] == 6 and code == 1  # the starter runs as root: image.non-root fails
 
@@ -185,13 +191,17 @@ def test_a_fork_bomb_in_one_learners_engine_is_stopped_by_its_build_limits(hub, 
     s, _ = hub
     _copy_tiny_lab_into(s, "cy")
     code, output = _in_lab(s, "cy", "stagelab doctor --json --no-registry")
-    limits = next(f for f in json.loads(output[output.index("{"):])["findings"] if f["item"] == "Build limits")
+    limits = next(f for f in json.loads(output[output.index("{") :])["findings"] if f["item"] == "Build limits")
     assert limits["status"] == "ok" and "by the engine itself" in limits["detail"], limits
     assert "256 processes" in limits["detail"], limits
     bomb = "FROM busybox:1.37\nRUN i=0; while [ $i -lt 600 ]; do sleep 60 & i=$((i+1)); done; wait\n"
-    code, output = _in_lab(s, "cy", f"printf '{bomb}' > ~/course/labs/99-tiny/Dockerfile && cd ~/course && "
-                                     "stagelab grade labs/99-tiny --format json --no-progress --quiet")
-    report = json.loads(output[output.index("{"):])
+    code, output = _in_lab(
+        s,
+        "cy",
+        f"printf '{bomb}' > ~/course/labs/99-tiny/Dockerfile && cd ~/course && "
+        "stagelab grade labs/99-tiny --format json --no-progress --quiet",
+    )
+    report = json.loads(output[output.index("{") :])
     builds = next(r for r in report["results"] if r["check_id"] == "image.builds")
     assert code == 1 and report["could_not_grade"] is None, report
     assert "RUN at line 2 was stopped: it started more than 256 processes" in builds["message"], builds
@@ -207,7 +217,9 @@ def test_the_instructor_gradebook_grades_every_learner_in_their_own_engine(hub, 
     for learner in LEARNERS:
         _copy_tiny_lab_into(s, learner)
     # bea fixes her working copy; the gradebook must see it.
-    code, _ = _in_lab(s, "bea", "printf 'FROM scratch\\nCOPY hello.txt /hello.txt\\nUSER 65532\\n' > ~/course/labs/99-tiny/Dockerfile")
+    code, _ = _in_lab(
+        s, "bea", "printf 'FROM scratch\\nCOPY hello.txt /hello.txt\\nUSER 65532\\n' > ~/course/labs/99-tiny/Dockerfile"
+    )
     assert code == 0
     entries = grading.grade_all(s, TINY_LAB, jobs=3)
     assert [e.learner for e in entries] == sorted(LEARNERS)
@@ -231,7 +243,9 @@ def test_a_learner_cannot_list_or_remove_another_learners_images_or_containers(h
     assert code != 0 and "No such image" in output
     code, output = _in_lab(s, "bea", "docker rm ada-box")
     assert code != 0 and "No such container" in output
-    code, still_there = _in_lab(s, "ada", "docker image inspect ada-secret:1 --format ok && docker inspect ada-box --format ok")
+    code, still_there = _in_lab(
+        s, "ada", "docker image inspect ada-secret:1 --format ok && docker inspect ada-box --format ok"
+    )
     assert code == 0 and still_there.split() == ["ok", "ok"]
 
 

@@ -77,11 +77,18 @@ def test_distroless_has_the_ca_bundle_tzdata_and_status_d_records(distroless, re
     records = set(image_store.list_dir(reference, "/var/lib/dpkg/status.d"))
     flavour = _flavour(reference)
     expected = set(STATUS_D["static"])
-    for layer in {"static": [], "base": ["base"], "cc": ["base", "cc"], "nodejs24": ["base", "cc"],
-                  "python3": ["base", "cc", "python3"]}[flavour]:
+    for layer in {
+        "static": [],
+        "base": ["base"],
+        "cc": ["base", "cc"],
+        "nodejs24": ["base", "cc"],
+        "python3": ["base", "cc", "python3"],
+    }[flavour]:
         expected |= STATUS_D[layer]
     assert expected <= records, expected - records
-    record = image_store.read_files(reference, ["/var/lib/dpkg/status.d/base-files"])["/var/lib/dpkg/status.d/base-files"]
+    record = image_store.read_files(reference, ["/var/lib/dpkg/status.d/base-files"])[
+        "/var/lib/dpkg/status.d/base-files"
+    ]
     assert record.startswith(b"Package: base-files\n")
 
 
@@ -103,26 +110,36 @@ def test_distroless_config_matches_upstream_for_each_tag(distroless, reference):
 
 @pytest.mark.parametrize("tag", ["debug", "debug-nonroot"])
 def test_distroless_debug_has_busybox_with_applet_links(distroless, tag):
-    found = image_store.stat_paths(f"gcr.io/distroless/static-debian13:{tag}", ["/busybox/busybox", "/busybox/sh", "/busybox/ls"])
+    found = image_store.stat_paths(
+        f"gcr.io/distroless/static-debian13:{tag}", ["/busybox/busybox", "/busybox/sh", "/busybox/ls"]
+    )
     assert found["/busybox/busybox"].kind == "file"
     assert found["/busybox/sh"].kind == "symlink" and found["/busybox/ls"].kind == "symlink"
 
 
 def test_distroless_nodejs_has_node_only_and_not_on_path(distroless):
     reference = "gcr.io/distroless/nodejs24-debian13:latest"
-    found = image_store.stat_paths(reference, ["/nodejs/bin/node", "/nodejs/LICENSE", "/nodejs/bin/npm", "/nodejs/bin/npx", "/nodejs/bin/corepack"])
+    found = image_store.stat_paths(
+        reference, ["/nodejs/bin/node", "/nodejs/LICENSE", "/nodejs/bin/npm", "/nodejs/bin/npx", "/nodejs/bin/corepack"]
+    )
     assert found["/nodejs/bin/node"].kind == "file" and found["/nodejs/LICENSE"] is not None
-    assert found["/nodejs/bin/npm"] is None and found["/nodejs/bin/npx"] is None and found["/nodejs/bin/corepack"] is None
+    assert (
+        found["/nodejs/bin/npm"] is None and found["/nodejs/bin/npx"] is None and found["/nodejs/bin/corepack"] is None
+    )
     assert "/nodejs" not in image_store.require(reference).config.env.get("PATH")
 
 
 def test_distroless_nodejs_runs_a_script_given_as_cmd(distroless):
-    status, output = image_store.run_quiet("gcr.io/distroless/nodejs24-debian13:nonroot", ["-e", "console.log(process.getuid(), process.version)"])
+    status, output = image_store.run_quiet(
+        "gcr.io/distroless/nodejs24-debian13:nonroot", ["-e", "console.log(process.getuid(), process.version)"]
+    )
     assert status == 0 and output.strip() == f"65532 v{catalogue.NODE_VERSION}"
 
 
 def test_distroless_python_runs_with_debians_python(distroless):
-    status, output = image_store.run_quiet("gcr.io/distroless/python3-debian13:latest", ["-c", "import ssl, sqlite3, sys; print(sys.executable)"])
+    status, output = image_store.run_quiet(
+        "gcr.io/distroless/python3-debian13:latest", ["-c", "import ssl, sqlite3, sys; print(sys.executable)"]
+    )
     assert status == 0 and output.strip() == "/usr/bin/python3.13"
     link = image_store.stat_paths("gcr.io/distroless/python3-debian13:latest", ["/usr/bin/python3"])["/usr/bin/python3"]
     assert link.kind == "symlink" and link.link_target == "python3.13"
@@ -139,8 +156,17 @@ def test_node_images_have_node_in_usr_local_the_node_user_and_the_entrypoint(cou
     assert facts.config.entrypoint == ("docker-entrypoint.sh",) and facts.config.cmd == ("node",)
     assert facts.config.env.get("NODE_VERSION") == catalogue.NODE_VERSION and facts.config.env.get("YARN_VERSION")
     found = image_store.stat_paths(
-        reference, ["/usr/local/bin/node", "/usr/local/bin/npm", "/usr/local/bin/npx", "/usr/local/bin/corepack",
-                    "/usr/local/lib/node_modules/npm", "/usr/local/include/node", "/home/node", "/usr/local/bin/docker-entrypoint.sh"]
+        reference,
+        [
+            "/usr/local/bin/node",
+            "/usr/local/bin/npm",
+            "/usr/local/bin/npx",
+            "/usr/local/bin/corepack",
+            "/usr/local/lib/node_modules/npm",
+            "/usr/local/include/node",
+            "/home/node",
+            "/usr/local/bin/docker-entrypoint.sh",
+        ],
     )
     assert all(entry is not None for entry in found.values()), [p for p, e in found.items() if e is None]
     assert found["/usr/local/bin/npm"].link_target == "../lib/node_modules/npm/bin/npm-cli.js"
@@ -164,7 +190,9 @@ def test_golang_image_has_go_in_usr_local_go_and_upstreams_env(course_images):
     assert facts.config.workdir == "/go"
     assert facts.config.env.get("GOPATH") == "/go" and facts.config.env.get("GOTOOLCHAIN") == "local"
     assert facts.config.env.get("PATH").startswith("/go/bin:/usr/local/go/bin:")
-    found = image_store.stat_paths("golang:1.27-trixie", ["/usr/local/go/bin/go", "/usr/local/go/src/net/http", "/usr/bin/gcc", "/usr/bin/make"])
+    found = image_store.stat_paths(
+        "golang:1.27-trixie", ["/usr/local/go/bin/go", "/usr/local/go/src/net/http", "/usr/bin/gcc", "/usr/bin/make"]
+    )
     assert all(entry is not None for entry in found.values()), [p for p, e in found.items() if e is None]
     status, output = image_store.run_quiet("golang:1.27-trixie", ["go", "version"])
     assert status == 0 and f"go{catalogue.GO_VERSION}" in output
@@ -183,7 +211,9 @@ def test_debian_images_run_bash_and_slim_leaves_out_docs(course_images):
     course_images("debian:trixie", "debian:trixie-slim")
     assert image_store.require("debian:trixie").config.cmd == ("bash",)
     full = image_store.stat_paths("debian:trixie", ["/usr/share/doc/bash/README.gz", "/usr/share/doc/bash/copyright"])
-    slim = image_store.stat_paths("debian:trixie-slim", ["/usr/share/doc/bash/README.gz", "/usr/share/doc/bash/copyright"])
+    slim = image_store.stat_paths(
+        "debian:trixie-slim", ["/usr/share/doc/bash/README.gz", "/usr/share/doc/bash/copyright"]
+    )
     assert full["/usr/share/doc/bash/README.gz"] is not None
     assert slim["/usr/share/doc/bash/README.gz"] is None and slim["/usr/share/doc/bash/copyright"] is not None
 
@@ -228,7 +258,9 @@ def test_stand_in_size_is_within_a_quarter_of_upstream_or_says_why(course_images
 
 def test_site_cas_are_in_the_distroless_bundle_and_node_trusts_them(distroless):
     certificates = site_certs.find()
-    assert certificates, "this machine has extra CAs in /usr/local/share/ca-certificates (a TLS-intercepting proxy: see 'Extra CA certificates' in stagelab doctor)"
+    assert certificates, (
+        "this machine has extra CAs in /usr/local/share/ca-certificates (a TLS-intercepting proxy: see 'Extra CA certificates' in stagelab doctor)"
+    )
     bundle = image_store.read_files("gcr.io/distroless/static-debian13:latest", ["/etc/ssl/certs/ca-certificates.crt"])
     body = bundle["/etc/ssl/certs/ca-certificates.crt"]
     for certificate in certificates:

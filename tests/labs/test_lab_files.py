@@ -78,7 +78,9 @@ def test_readme_tells_how_to_grade_the_lab(lab):
 
 def _kept_in_the_course(folder: Path) -> set[str]:
     """The files under ``folder`` the course keeps: git's, else (a release, an archive) what is there."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--", "."], cwd=folder, capture_output=True, text=True, check=False)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--", "."], cwd=folder, capture_output=True, text=True, check=False
+    )
     if listed.returncode == 0:
         return {name for name in listed.stdout.split("\0") if name}
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
@@ -122,7 +124,9 @@ def test_seed_starter_as_written_fails_to_parse_or_has_inline_comments():
 
 
 def test_fixed_seed_example_is_the_lab_solution():
-    assert (EXAMPLES / "seed" / "Dockerfile.fixed").read_text() == (LABS / SEED_LAB / "solution" / "Dockerfile").read_text()
+    assert (EXAMPLES / "seed" / "Dockerfile.fixed").read_text() == (
+        LABS / SEED_LAB / "solution" / "Dockerfile"
+    ).read_text()
     assert (EXAMPLES / "seed" / "Dockerfile.fixed.dockerignore").read_text() == (
         LABS / SEED_LAB / "solution" / "app" / ".dockerignore"
     ).read_text()
@@ -138,7 +142,9 @@ def test_examples_readme_names_every_example():
 
 
 def _copy_app(source: Path, destination: Path) -> Path:
-    shutil.copytree(source, destination, ignore=shutil.ignore_patterns("node_modules", "__pycache__", "dist", "Dockerfile*"))
+    shutil.copytree(
+        source, destination, ignore=shutil.ignore_patterns("node_modules", "__pycache__", "dist", "Dockerfile*")
+    )
     return destination
 
 

@@ -47,7 +47,14 @@ def test_start_into_a_folder_copies_the_lab_and_its_app_but_not_the_solution(tmp
     folder = start("02-node-multistage", into=tmp_path)
     assert folder.path == tmp_path / "02-node-multistage" and not folder.in_place
     files = _files(folder.path)
-    assert {"Dockerfile", "README.md", "lab.yaml", "app/.dockerignore", "app/server.js", "app/package-lock.json"} <= files
+    assert {
+        "Dockerfile",
+        "README.md",
+        "lab.yaml",
+        "app/.dockerignore",
+        "app/server.js",
+        "app/package-lock.json",
+    } <= files
     assert not any(name.startswith("solution") for name in files)
     assert (folder.path / "app" / "server.js").read_bytes() == (EXAMPLES / "node-app" / "server.js").read_bytes()
 
@@ -116,7 +123,9 @@ def test_a_submissions_own_app_files_win_over_the_example(tmp_path):
 
 def test_the_solutions_own_app_files_are_laid_over_the_app(tmp_path):
     context = _grading_context(LABS / "01-first-image", tmp_path / "grading", solution=True)
-    assert (context / ".dockerignore").read_bytes() == (LABS / "01-first-image" / "solution" / "app" / ".dockerignore").read_bytes()
+    assert (context / ".dockerignore").read_bytes() == (
+        LABS / "01-first-image" / "solution" / "app" / ".dockerignore"
+    ).read_bytes()
     assert (context / "server.js").is_file()
 
 

@@ -22,8 +22,21 @@ def test_corpus_has_forty_files_each_with_its_expected_findings():
 
 def test_corpus_covers_go_node_python_java_rust_and_the_listed_constructs():
     text = "\n".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.Dockerfile"))
-    for construct in ("FROM golang", "FROM node", "FROM python", "FROM maven", "FROM rust", "FROM scratch",
-                      "distroless", "-slim", "<<EOF", "--mount=", "# syntax=", "# escape=", "$BUILDPLATFORM"):
+    for construct in (
+        "FROM golang",
+        "FROM node",
+        "FROM python",
+        "FROM maven",
+        "FROM rust",
+        "FROM scratch",
+        "distroless",
+        "-slim",
+        "<<EOF",
+        "--mount=",
+        "# syntax=",
+        "# escape=",
+        "$BUILDPLATFORM",
+    ):
         assert construct in text, construct
     assert any(b"\r\n" in p.read_bytes() for p in CORPUS.glob("*.Dockerfile")), "no CRLF file"
     first_lines = [p.read_text(encoding="utf-8").splitlines()[0] for p in CORPUS.glob("*.Dockerfile")]

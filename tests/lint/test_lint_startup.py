@@ -38,7 +38,7 @@ def test_lint_imports_nothing_of_the_engine_nor_the_docker_sdk():
         capture_output=True, text=True, timeout=60, env=env,
     )  # fmt: skip
     line = next(l for l in completed.stderr.splitlines() if l.startswith("MODULES"))
-    probe = json.loads(line[len("MODULES"):])
+    probe = json.loads(line[len("MODULES") :])
     assert probe["status"] == 0, completed.stdout[-2000:]
     assert probe["engine"] == [], probe["engine"]
 
@@ -89,13 +89,17 @@ def test_lint_as_run_imports_nothing_of_the_engine_nor_the_lab_spec(launcher, ou
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
     assert "stagelab.grading.lint" in modules  # the probe saw the lint's own imports
     forbidden = {m for m in modules if m.split(".")[0] in {"docker", "requests", "urllib3", "yaml", "rich", "click"}}
-    forbidden |= {m for m in modules if m.startswith(("stagelab.engine", "stagelab.grading.spec", "stagelab.grading.catalogue"))}
+    forbidden |= {
+        m for m in modules if m.startswith(("stagelab.engine", "stagelab.grading.spec", "stagelab.grading.catalogue"))
+    }
     assert not forbidden, sorted(forbidden)
 
 
 def test_lint_loads_only_the_static_check_family(tmp_path):
     _, modules = _modules_imported_by(["-m", "stagelab", "lint", str(CORPUS / "node-distroless.Dockerfile")], tmp_path)
-    families = {m.rsplit(".", 1)[1] for m in modules if m.startswith("stagelab.grading.checks.") and not m.endswith(".base")}
+    families = {
+        m.rsplit(".", 1)[1] for m in modules if m.startswith("stagelab.grading.checks.") and not m.endswith(".base")
+    }
     assert families == {"dockerfile"}
 
 

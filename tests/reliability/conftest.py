@@ -14,7 +14,9 @@ def own_engine(engine):
     those machines get this reason instead of a stopped engine.
     """
     if not we_started_the_engine():
-        pytest.skip("the engine was not started by scripts/engine.sh (e.g. Docker Desktop); the suite only stops engines it owns")
+        pytest.skip(
+            "the engine was not started by scripts/engine.sh (e.g. Docker Desktop); the suite only stops engines it owns"
+        )
     yield
     # Whatever the test did, leave the engine up for the next one.
     done = engine_script("up")

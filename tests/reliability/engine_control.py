@@ -13,7 +13,9 @@ PID_FILE = Path(os.environ.get("STAGELAB_ENGINE_STATE", "/var/lib/stagelab")) / 
 
 
 def engine_script(action: str = "up") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", str(REPO / "scripts" / "engine.sh"), action], capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        ["bash", str(REPO / "scripts" / "engine.sh"), action], capture_output=True, text=True, timeout=180
+    )
 
 
 def we_started_the_engine() -> bool:

@@ -53,7 +53,7 @@ def test_engine_stopping_mid_build_fails_that_build_clearly_and_the_next_one_wor
 def test_engine_stopping_mid_probe_gives_a_clear_error_and_no_container_survives_the_restart(own_engine, make_context):
     from stagelab.engine.probes import probe
 
-    context = make_context({"Dockerfile": "FROM debian:trixie-slim\nCMD [\"sleep\", \"300\"]\n"})
+    context = make_context({"Dockerfile": 'FROM debian:trixie-slim\nCMD ["sleep", "300"]\n'})
     image = Build(context).run().image_id
     outcome: dict = {}
 
@@ -84,10 +84,17 @@ def _probe_containers() -> list[str]:
     from stagelab import labels
     from stagelab.engine import client
 
-    return [c.name for c in client().containers.list(all=True, filters={"label": [f"{labels.KIND}=probe", f"{labels.OWNER}={labels.owner()}"]})]
+    return [
+        c.name
+        for c in client().containers.list(
+            all=True, filters={"label": [f"{labels.KIND}=probe", f"{labels.OWNER}={labels.owner()}"]}
+        )
+    ]
 
 
-def test_engine_stopping_mid_grading_says_could_not_grade_and_keeps_progress_intact(own_engine, tmp_path, monkeypatch, repo):
+def test_engine_stopping_mid_grading_says_could_not_grade_and_keeps_progress_intact(
+    own_engine, tmp_path, monkeypatch, repo
+):
     import json
 
     from stagelab.grading import progress

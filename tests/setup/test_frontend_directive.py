@@ -15,8 +15,14 @@ BODY = "FROM debian:trixie-slim\nRUN <<EOF\necho built\nEOF\n"
 
 @pytest.mark.parametrize(
     "directive",
-    ["docker/dockerfile:1", "docker/dockerfile:1.7", "docker/dockerfile:1.4.3", "docker.io/docker/dockerfile:1",
-     "docker/dockerfile", "docker/dockerfile:1-labs"],
+    [
+        "docker/dockerfile:1",
+        "docker/dockerfile:1.7",
+        "docker/dockerfile:1.4.3",
+        "docker.io/docker/dockerfile:1",
+        "docker/dockerfile",
+        "docker/dockerfile:1-labs",
+    ],
 )
 def test_directives_the_builtin_frontend_serves_are_planned(directive):
     plan = frontend.plan(f"# syntax={directive}\n" + BODY, BUILTIN)
@@ -61,7 +67,12 @@ def test_labs_directive_with_a_labs_flag_names_the_flag_and_line():
 
 @pytest.mark.parametrize(
     ("engine", "buildkit", "expected"),
-    [("26.1.5+dfsg1", None, (1, 7)), ("26.1.5", "v0.13.2", (1, 7)), ("28.2.2", "v0.23.0", (1, 17)), ("24.0.7", None, (1, 5))],
+    [
+        ("26.1.5+dfsg1", None, (1, 7)),
+        ("26.1.5", "v0.13.2", (1, 7)),
+        ("28.2.2", "v0.23.0", (1, 17)),
+        ("24.0.7", None, (1, 5)),
+    ],
 )
 def test_builtin_version_from_engine_or_buildkit(engine, buildkit, expected):
     assert frontend.builtin_version_for(engine, buildkit) == expected
@@ -82,7 +93,10 @@ def test_a_dockerfile_with_syntax_directive_builds_offline_with_a_notice(engine,
 @pytest.mark.engine
 def test_a_labs_only_feature_fails_with_a_precise_message(engine, make_context):
     context = make_context(
-        {"Dockerfile": "# syntax=docker/dockerfile:1.7-labs\nFROM debian:trixie-slim\nCOPY --parents a/ /x/\n", "a/f": "x"}
+        {
+            "Dockerfile": "# syntax=docker/dockerfile:1.7-labs\nFROM debian:trixie-slim\nCOPY --parents a/ /x/\n",
+            "a/f": "x",
+        }
     )
     done = subprocess.run(
         [sys.executable, "-m", "stagelab", "build", str(context)], capture_output=True, text=True, timeout=120
@@ -102,4 +116,6 @@ def test_a_lab_solution_with_a_syntax_directive_grades_offline(engine, repo, tmp
     dockerfile.write_text("# syntax=docker/dockerfile:1\n" + (lab / "solution" / "Dockerfile").read_text())
     report = grade(lab, solution=True, dockerfile=dockerfile)
     assert report.could_not_grade is None
-    assert report.score == report.max_score, [(r.check_id, r.message) for r in report.results if r.points < r.max_points]
+    assert report.score == report.max_score, [
+        (r.check_id, r.message) for r in report.results if r.points < r.max_points
+    ]

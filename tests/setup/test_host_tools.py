@@ -56,7 +56,12 @@ def programs_in(path: Path) -> set[str]:
     found: set[str] = set()
     uses_subprocess = "subprocess" in text
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "which" and node.args:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "which"
+            and node.args
+        ):
             program = _first_program(node.args[0], names)
             if program:
                 found.add(program)
@@ -68,18 +73,31 @@ def programs_in(path: Path) -> set[str]:
 
 
 def _looks_like_a_program(word: str) -> bool:
-    return bool(word) and " " not in word and not word.startswith(("-", "/", ".")) and word.replace("-", "").replace("_", "").isalnum()
+    return (
+        bool(word)
+        and " " not in word
+        and not word.startswith(("-", "/", "."))
+        and word.replace("-", "").replace("_", "").isalnum()
+    )
 
 
 def _is_a_command(node: ast.List, tree: ast.AST) -> bool:
     """The list is passed to subprocess.run/Popen/check_output, or assigned to a name that is."""
     for call in ast.walk(tree):
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr in {"run", "Popen", "check_output", "check_call"}:
-            if call.args and (call.args[0] is node or (isinstance(call.args[0], ast.BinOp) and node in ast.walk(call.args[0]))):
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in {"run", "Popen", "check_output", "check_call"}
+        ):
+            if call.args and (
+                call.args[0] is node or (isinstance(call.args[0], ast.BinOp) and node in ast.walk(call.args[0]))
+            ):
                 return True
     for assign in ast.walk(tree):
-        if isinstance(assign, ast.Assign) and assign.value is node and any(
-            isinstance(t, ast.Name) and t.id in {"command", "cmd", "argv", "args"} for t in assign.targets
+        if (
+            isinstance(assign, ast.Assign)
+            and assign.value is node
+            and any(isinstance(t, ast.Name) and t.id in {"command", "cmd", "argv", "args"} for t in assign.targets)
         ):
             return True
     return False
@@ -109,7 +127,9 @@ def test_every_program_the_code_runs_is_installed_by_the_setup_or_the_venv():
     unaccounted = {
         program: sorted(files)
         for program, files in all_programs().items()
-        if program not in listed and program not in DEBIAN_BASE and not (VENV / program).exists()
+        if program not in listed
+        and program not in DEBIAN_BASE
+        and not (VENV / program).exists()
         and program not in {"python", "python3", sys.executable}
     }
     assert not unaccounted, (
@@ -121,14 +141,16 @@ def test_every_program_the_code_runs_is_installed_by_the_setup_or_the_venv():
 def test_every_role_the_make_targets_install_is_known_to_the_script():
     makefile = (REPO / "Makefile").read_text()
     assert "host-tools.sh install setup" in makefile
-    assert "host-tools.sh\" install --upgrade engine" in (REPO / "scripts" / "engine.sh").read_text()
-    assert "host-tools.sh\" install browser" in (REPO / "scripts" / "browser.sh").read_text()
+    assert 'host-tools.sh" install --upgrade engine' in (REPO / "scripts" / "engine.sh").read_text()
+    assert 'host-tools.sh" install browser' in (REPO / "scripts" / "browser.sh").read_text()
 
 
 @pytest.mark.parametrize("role", ["setup", "engine", "browser"])
 def test_this_host_has_every_program_of_each_role(role):
     # make test installed them; a program missing here means the install path is broken.
-    done = subprocess.run(["bash", str(REPO / "scripts" / "host-tools.sh"), "check", role], capture_output=True, text=True)
+    done = subprocess.run(
+        ["bash", str(REPO / "scripts" / "host-tools.sh"), "check", role], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
 
 

@@ -74,10 +74,16 @@ def pristine_run(request, engine, repo):
     suite = request.param
     tarball = rootfs.ensure_minbase(suite, cache_dir() / "rootfs")
     reference = f"stagelab-test/pristine-{suite}:{os.environ['STAGELAB_OWNER']}"
-    image_store.import_tarball(tarball, reference, labels=labels.labels_for("pristine", "test-fixture"),
-                               env={"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"})
+    image_store.import_tarball(
+        tarball,
+        reference,
+        labels=labels.labels_for("pristine", "test-fixture"),
+        env={"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+    )
     container = engine.containers.run(
-        reference, ["bash", "-c", SCRIPT], detach=True,
+        reference,
+        ["bash", "-c", SCRIPT],
+        detach=True,
         volumes={str(repo): {"bind": "/repo", "mode": "ro"}},
         labels=labels.labels_for("pristine", "test-fixture"),
     )

@@ -25,32 +25,47 @@ def _wait_until(predicate, timeout: float = 60.0, interval: float = 0.1) -> None
 
 def _row_states(panel: BuildPanel) -> dict[str, str]:
     """Step text -> state badge, read back from the rendered steps table."""
-    found = re.findall(r'<tr class="stagelab-step" data-state="(\w+)"[^>]*><td[^>]*><code[^>]*>(.*?)</code>',
-                       panel.steps_view.value)
+    found = re.findall(
+        r'<tr class="stagelab-step" data-state="(\w+)"[^>]*><td[^>]*><code[^>]*>(.*?)</code>', panel.steps_view.value
+    )
     return {html.unescape(text): state for state, text in found}
 
 
-SCRATCH_COPY = {"Dockerfile": "FROM scratch\nCOPY hello.txt /hello.txt\nCOPY data/ /data/\n",
-                "hello.txt": "hello\n", "data/a.txt": "a" * 2000}
+SCRATCH_COPY = {
+    "Dockerfile": "FROM scratch\nCOPY hello.txt /hello.txt\nCOPY data/ /data/\n",
+    "hello.txt": "hello\n",
+    "data/a.txt": "a" * 2000,
+}
 
 
 def test_panel_lists_every_stage_and_step_as_queued_before_building(make_context):
-    context = make_context({"Dockerfile": "FROM scratch AS one\nCOPY a /a\n\nFROM one AS two\nCOPY b /b\n", "a": "", "b": ""})
+    context = make_context(
+        {"Dockerfile": "FROM scratch AS one\nCOPY a /a\n\nFROM one AS two\nCOPY b /b\n", "a": "", "b": ""}
+    )
     panel = BuildPanel(context)
     html = panel.steps_view.value
     assert "stage one" in html and "stage two" in html
-    assert _row_states(panel) == {"FROM scratch AS one": "queued", "COPY a /a": "queued",
-                                  "FROM one AS two": "queued", "COPY b /b": "queued"}
+    assert _row_states(panel) == {
+        "FROM scratch AS one": "queued",
+        "COPY a /a": "queued",
+        "FROM one AS two": "queued",
+        "COPY b /b": "queued",
+    }
     assert panel.build_button.disabled is False and panel.cancel_button.disabled is True
 
 
 def test_stage_the_target_does_not_need_is_shown_as_skipped(make_context):
-    context = make_context({"Dockerfile": "FROM scratch AS test\nCOPY a /a\n\nFROM scratch AS runtime\nCOPY b /b\n",
-                            "a": "", "b": ""})
+    context = make_context(
+        {"Dockerfile": "FROM scratch AS test\nCOPY a /a\n\nFROM scratch AS runtime\nCOPY b /b\n", "a": "", "b": ""}
+    )
     panel = BuildPanel(context, target="runtime")
     assert "skipped stage" in panel.steps_view.value
-    assert _row_states(panel) == {"FROM scratch AS test": "skipped", "COPY a /a": "skipped",
-                                  "FROM scratch AS runtime": "queued", "COPY b /b": "queued"}
+    assert _row_states(panel) == {
+        "FROM scratch AS test": "skipped",
+        "COPY a /a": "skipped",
+        "FROM scratch AS runtime": "queued",
+        "COPY b /b": "queued",
+    }
 
 
 @pytest.mark.engine
@@ -91,9 +106,13 @@ def test_second_build_shows_steps_from_cache(engine, make_context):
 
 @pytest.mark.engine
 def test_failure_shows_the_failing_instruction_its_line_and_the_hint(engine, make_context, widget_base_image):
-    context = make_context({"Dockerfile": f"FROM {widget_base_image}\nRUN echo preparing\n"
-                                          f"RUN echo about to fail {uuid.uuid4().hex[:6]} && exit 3\nCOPY a /a\n",
-                            "a": ""})
+    context = make_context(
+        {
+            "Dockerfile": f"FROM {widget_base_image}\nRUN echo preparing\n"
+            f"RUN echo about to fail {uuid.uuid4().hex[:6]} && exit 3\nCOPY a /a\n",
+            "a": "",
+        }
+    )
     panel = BuildPanel(context)
     panel.build_button.click()
     assert panel.wait(120) is None
@@ -111,7 +130,9 @@ def test_failure_shows_the_failing_instruction_its_line_and_the_hint(engine, mak
 @pytest.mark.engine
 def test_log_tail_shows_what_a_run_step_printed(engine, make_context, widget_base_image):
     marker = uuid.uuid4().hex
-    context = make_context({"Dockerfile": f"FROM {widget_base_image}\nRUN echo line-one-{marker} && echo line-two-{marker}\n"})
+    context = make_context(
+        {"Dockerfile": f"FROM {widget_base_image}\nRUN echo line-one-{marker} && echo line-two-{marker}\n"}
+    )
     panel = BuildPanel(context)
     panel.start()
     assert panel.wait(120) is not None, panel.error
@@ -131,7 +152,9 @@ def _processes_with(text: str) -> list[int]:
 
 
 @pytest.mark.engine
-def test_cancel_stops_a_long_run_and_leaves_no_process_or_container(engine, make_context, widget_base_image, leak_check):
+def test_cancel_stops_a_long_run_and_leaves_no_process_or_container(
+    engine, make_context, widget_base_image, leak_check
+):
     seconds = 3000 + int(uuid.uuid4().int % 900)  # a number no other process on the machine sleeps for
     context = make_context({"Dockerfile": f"FROM {widget_base_image}\nRUN echo started && sleep {seconds}\n"})
     panel = BuildPanel(context)

@@ -25,14 +25,20 @@ def state_dir(tmp_path, monkeypatch) -> Path:
 
 
 def _check_states(card: GradeCard) -> dict[str, str]:
-    return dict(re.findall(r'<tr class="stagelab-check" data-check="([^"]+)" data-state="(\w+)"', card.checks_view.value))
+    return dict(
+        re.findall(r'<tr class="stagelab-check" data-check="([^"]+)" data-state="(\w+)"', card.checks_view.value)
+    )
 
 
 def test_card_lists_the_labs_checks_as_queued_before_grading(state_dir):
     card = GradeCard(TINY_LAB)
     assert _check_states(card) == {
-        "dockerfile.parses": "queued", "image.builds": "queued", "image.files-present": "queued",
-        "image.size-budget": "queued", "image.no-shell": "queued", "image.non-root": "queued",
+        "dockerfile.parses": "queued",
+        "image.builds": "queued",
+        "image.files-present": "queued",
+        "image.size-budget": "queued",
+        "image.no-shell": "queued",
+        "image.non-root": "queued",
     }
 
 
@@ -45,7 +51,8 @@ def test_check_my_work_turns_each_check_green_or_red_and_shows_the_score(engine,
     states = _check_states(card)
     assert states["image.non-root"] == "failed"
     assert {check: state for check, state in states.items() if check != "image.non-root"} == dict.fromkeys(
-        ["dockerfile.parses", "image.builds", "image.files-present", "image.size-budget", "image.no-shell"], "passed")
+        ["dockerfile.parses", "image.builds", "image.files-present", "image.size-budget", "image.no-shell"], "passed"
+    )
     assert "Score 6 / 8" in card.status.value
     assert "<b>Score: 6 / 8</b>" in card.checks_view.value
     assert card.progress.value == card.progress.max == 6
@@ -56,12 +63,16 @@ def test_failed_check_has_an_expandable_hint_and_a_link_to_its_chapter_section(e
     card = GradeCard(TINY_LAB)
     card.start()
     assert card.wait(180) is not None, card.error
-    row = re.search(r'<tr class="stagelab-check" data-check="image.non-root".*?</tr>', card.checks_view.value, re.S).group(0)
+    row = re.search(
+        r'<tr class="stagelab-check" data-check="image.non-root".*?</tr>', card.checks_view.value, re.S
+    ).group(0)
     assert '<details class="stagelab-hint-details"><summary' in row
     assert "USER" in re.search(r'<div class="stagelab-hint">(.*?)</div>', row, re.S).group(1)
     link = re.search(r'<a class="stagelab-chapter-link" href="([^"]+)"', row).group(1)
     assert link.endswith(catalogue.get("image.non-root").chapter)
-    passed = re.search(r'<tr class="stagelab-check" data-check="image.builds".*?</tr>', card.checks_view.value, re.S).group(0)
+    passed = re.search(
+        r'<tr class="stagelab-check" data-check="image.builds".*?</tr>', card.checks_view.value, re.S
+    ).group(0)
     assert "stagelab-hint-details" not in passed
 
 

@@ -22,8 +22,20 @@ from http.server import BaseHTTPRequestHandler
 
 # Docker's default capability set: adding one of these back is harmless.
 DEFAULT_CAPS = {
-    "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID",
-    "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FSETID",
+    "FOWNER",
+    "MKNOD",
+    "NET_RAW",
+    "SETGID",
+    "SETUID",
+    "SETFCAP",
+    "SETPCAP",
+    "NET_BIND_SERVICE",
+    "SYS_CHROOT",
+    "KILL",
+    "AUDIT_WRITE",
 }
 # SYS_PTRACE inside the learner's own containers (the debugging chapter's sidecar) stays in them.
 ALLOWED_EXTRA_CAPS = {"SYS_PTRACE"}
@@ -120,7 +132,14 @@ class _Handler(BaseHTTPRequestHandler):
             method, uri = message.get("RequestMethod", ""), message.get("RequestUri") or message.get("RequestURI", "")
             problem = request_problem(method, uri, body)
             if os.environ.get("STAGELAB_AUTHZ_DEBUG"):
-                print(method, uri, "body" if body is not None else "no body", problem or "allowed", file=sys.stderr, flush=True)
+                print(
+                    method,
+                    uri,
+                    "body" if body is not None else "no body",
+                    problem or "allowed",
+                    file=sys.stderr,
+                    flush=True,
+                )
             if problem:
                 print(f"refused {method} {uri}: {problem}", file=sys.stderr, flush=True)
                 return self._reply({"Allow": False, "Msg": problem})

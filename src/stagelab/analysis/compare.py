@@ -78,8 +78,20 @@ class Comparison:
 
     def table_rows(self) -> list[list[str]]:
         """A header row, then one row of display strings per image."""
-        header = ["image", "size", "× smallest", "layers", "packages", "executables", "shell",
-                  "package managers", "compilers", "setuid files", "efficiency", "user"]
+        header = [
+            "image",
+            "size",
+            "× smallest",
+            "layers",
+            "packages",
+            "executables",
+            "shell",
+            "package managers",
+            "compilers",
+            "setuid files",
+            "efficiency",
+            "user",
+        ]
         if self.has_startup:
             header.append("start-up")
         table = [header]
@@ -147,4 +159,3 @@ def compare_reports(reports: Sequence[ImageReport], startup_s: Mapping[str, floa
             )
         )
     return Comparison(tuple(rows))
-

@@ -36,6 +36,7 @@ MAX_CAPTURE_BYTES = 16 * 1024 * 1024
 #: Tar reads go through buffers this large (the default 10 KiB costs many Python calls).
 _BUFFER_BYTES = 1024 * 1024
 
+
 @dataclass(frozen=True, slots=True)
 class FileEntry:
     """One path in a layer or in the image's merged tree, as its tar header describes it.
@@ -252,7 +253,7 @@ def _entry(header: TarHeader) -> FileEntry | None:
     if name == OPAQUE_MARKER:
         return FileEntry(folder, 0, header.mode, header.uid, header.gid, "opaque")
     if name.startswith(WHITEOUT_PREFIX):
-        deleted = posixpath.join(folder, name[len(WHITEOUT_PREFIX):])
+        deleted = posixpath.join(folder, name[len(WHITEOUT_PREFIX) :])
         return FileEntry(deleted, header.size, header.mode, header.uid, header.gid, "whiteout")
     if header.kind == "symlink":
         target: str | None = header.linkname
@@ -347,7 +348,7 @@ class _TarSplitStream:
         while len(out) < count:
             if self._buffer:
                 take = self._buffer[: count - len(out)]
-                self._buffer = self._buffer[len(take):]
+                self._buffer = self._buffer[len(take) :]
                 out += take
             elif self._file_left:
                 take_count = min(count - len(out), self._file_left)

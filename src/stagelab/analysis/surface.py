@@ -52,10 +52,30 @@ _MANAGER_MODULES = (
 )
 
 COMPILERS = frozenset(
-    {"gcc", "g++", "cc", "c++", "clang", "clang++", "tcc", "make", "gmake", "cmake", "ninja", "go",
-     "rustc", "cargo", "javac", "gfortran", "ld", "as"}
+    {
+        "gcc",
+        "g++",
+        "cc",
+        "c++",
+        "clang",
+        "clang++",
+        "tcc",
+        "make",
+        "gmake",
+        "cmake",
+        "ninja",
+        "go",
+        "rustc",
+        "cargo",
+        "javac",
+        "gfortran",
+        "ld",
+        "as",
+    }
 )
-INTERPRETERS = frozenset({"node", "nodejs", "python", "python2", "python3", "perl", "ruby", "php", "lua", "java", "deno", "bun", "tclsh"})
+INTERPRETERS = frozenset(
+    {"node", "nodejs", "python", "python2", "python3", "perl", "ruby", "php", "lua", "java", "deno", "bun", "tclsh"}
+)
 
 # x86_64-linux-gnu-gcc-14, python3.13, perl5.40.1 -> gcc, python3, perl
 _TRIPLET = re.compile(r"^[a-z0-9_]+-linux-gnu[a-z]*-")

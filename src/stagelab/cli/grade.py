@@ -110,5 +110,8 @@ def run_checks(args: argparse.Namespace) -> int:
         console = Console(highlight=False)
         for definition in catalogue.all_checks():
             params = ", ".join(f"{p.name}={p.default!r}" for p in definition.params)
-            console.print(f"[bold]{definition.id}[/] — {escape(definition.title)}" + (f"  [dim]({escape(params)})[/]" if params else ""))
+            console.print(
+                f"[bold]{definition.id}[/] — {escape(definition.title)}"
+                + (f"  [dim]({escape(params)})[/]" if params else "")
+            )
     return 0

@@ -20,8 +20,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("submissions", metavar="SUBMISSIONS_DIR")
     parser.add_argument("--lab", required=True, help="the lab folder, e.g. labs/04-node-distroless")
-    parser.add_argument("--jobs", "-j", type=int, default=None, help="gradings at once (default: the engine's build slots)")
-    parser.add_argument("--out", metavar="PREFIX", help="output files PREFIX.csv and PREFIX.html (default: gradebook-LAB)")
+    parser.add_argument(
+        "--jobs", "-j", type=int, default=None, help="gradings at once (default: the engine's build slots)"
+    )
+    parser.add_argument(
+        "--out", metavar="PREFIX", help="output files PREFIX.csv and PREFIX.html (default: gradebook-LAB)"
+    )
     parser.set_defaults(handler=run)
 
 

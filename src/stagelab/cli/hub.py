@@ -1,9 +1,9 @@
 """``stagelab hub``: the workshop hub — one JupyterLab and one private Docker engine per learner.
 
-    stagelab hub setup                 build the hub's images, install the proxy
-    stagelab hub start / stop [--purge] / status
-    stagelab hub learners add NAME...  give learners their sign-in tokens
-    stagelab hub gradebook LAB         grade every learner's working copy in their own engine
+stagelab hub setup                 build the hub's images, install the proxy
+stagelab hub start / stop [--purge] / status
+stagelab hub learners add NAME...  give learners their sign-in tokens
+stagelab hub gradebook LAB         grade every learner's working copy in their own engine
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = parser.add_subparsers(dest="hub_command", metavar="HUB_COMMAND")
     setup = commands.add_parser("setup", help="build the hub's images and install the proxy")
     setup.add_argument("--rebuild", action="store_true", help="rebuild the images even when present")
-    setup.add_argument("--no-kit", action="store_true", help="do not write the workshop kit (learner engines start empty)")
+    setup.add_argument(
+        "--no-kit", action="store_true", help="do not write the workshop kit (learner engines start empty)"
+    )
     setup.set_defaults(handler=run_setup)
     start = commands.add_parser("start", help="start JupyterHub in the background")
     start.set_defaults(handler=run_start)
@@ -38,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     gradebook = commands.add_parser("gradebook", help="grade every learner's working copy in their own engine")
     gradebook.add_argument("lab", help="the lab folder, e.g. labs/04-node-distroless")
     gradebook.add_argument("--jobs", "-j", type=int, default=4, help="learners graded at once (default 4)")
-    gradebook.add_argument("--out", metavar="PREFIX", help="output files PREFIX.csv and PREFIX.html (default: hub-gradebook-LAB)")
+    gradebook.add_argument(
+        "--out", metavar="PREFIX", help="output files PREFIX.csv and PREFIX.html (default: hub-gradebook-LAB)"
+    )
     gradebook.set_defaults(handler=run_gradebook)
     parser.set_defaults(handler=lambda args: parser.print_help() or 2)
 
@@ -79,7 +83,9 @@ def run_stop(args: argparse.Namespace) -> int:
     stopped = runner.stop(_settings(), purge=args.purge)
     removed = stopped.removed
     state = "stopped" if stopped.hub_was_running else "was not running"
-    print(f"hub {state}; removed {removed.containers} containers, {removed.networks} networks, {removed.volumes} volumes")
+    print(
+        f"hub {state}; removed {removed.containers} containers, {removed.networks} networks, {removed.volumes} volumes"
+    )
     return 0
 
 

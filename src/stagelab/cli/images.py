@@ -19,12 +19,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("images", help="make, list, export and import the course's base images")
     commands = parser.add_subparsers(dest="images_command", metavar="ACTION")
 
-    prepare = commands.add_parser(
-        "prepare", help="make every course image available: keep, pull, or build a stand-in"
-    )
+    prepare = commands.add_parser("prepare", help="make every course image available: keep, pull, or build a stand-in")
     prepare.add_argument("--only", nargs="+", metavar="REF", help="only these references (and what they are made from)")
     prepare.add_argument(
-        "--ca-cert", action="append", default=[], metavar="PATH",
+        "--ca-cert",
+        action="append",
+        default=[],
+        metavar="PATH",
         help="an extra CA certificate the images must trust (repeatable; /usr/local/share/ca-certificates/*.crt always)",
     )
     prepare.add_argument("--rebuild", action="store_true", help="remake stand-ins that already exist")
@@ -60,7 +61,14 @@ def _size(size_bytes: int | None) -> str:
     return f"{size_bytes / 1e3:.0f} kB"
 
 
-_ACTION_STYLE = {"kept": "green", "built": "cyan", "pulled": "cyan", "tagged": "green", "unavailable": "yellow", "failed": "red"}
+_ACTION_STYLE = {
+    "kept": "green",
+    "built": "cyan",
+    "pulled": "cyan",
+    "tagged": "green",
+    "unavailable": "yellow",
+    "failed": "red",
+}
 
 
 def _explained_later(action) -> bool:
@@ -87,7 +95,11 @@ def run_prepare(args: argparse.Namespace) -> int:
                 console.file.flush()  # so a log shows each image as it finishes
 
         report = prepare(
-            args.only, on_progress=log_line, ca_certs=args.ca_cert, rebuild=args.rebuild, pull=not args.no_pull,
+            args.only,
+            on_progress=log_line,
+            ca_certs=args.ca_cert,
+            rebuild=args.rebuild,
+            pull=not args.no_pull,
             no_cache=args.no_cache,
         )
         return _summary(console, report, started)
@@ -114,7 +126,11 @@ def run_prepare(args: argparse.Namespace) -> int:
                 bars.update(task, total=max(update.total, 1), completed=update.completed, description=description)
 
         report = prepare(
-            args.only, on_progress=on_progress, ca_certs=args.ca_cert, rebuild=args.rebuild, pull=not args.no_pull,
+            args.only,
+            on_progress=on_progress,
+            ca_certs=args.ca_cert,
+            rebuild=args.rebuild,
+            pull=not args.no_pull,
             no_cache=args.no_cache,
         )
     return _summary(console, report, started)
@@ -138,11 +154,23 @@ def run_list(args: argparse.Namespace) -> int:
 
     rows = status()
     if args.json:
-        print(json.dumps([
-            {"reference": r.reference, "source": r.source.value, "content": r.content, "size_bytes": r.size_bytes,
-             "upstream_size_bytes": r.upstream_size_bytes, "image_id": r.image_id, "note": r.note}
-            for r in rows
-        ], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "reference": r.reference,
+                        "source": r.source.value,
+                        "content": r.content,
+                        "size_bytes": r.size_bytes,
+                        "upstream_size_bytes": r.upstream_size_bytes,
+                        "image_id": r.image_id,
+                        "note": r.note,
+                    }
+                    for r in rows
+                ],
+                indent=2,
+            )
+        )
         return 0
     table = Table(title="Course images", show_lines=False)
     for column in ("Reference", "Source", "Size", "Upstream", "What is inside"):

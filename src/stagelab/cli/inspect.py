@@ -66,13 +66,17 @@ def print_report(report: ImageReport, console: Console, top: int = 10) -> None:
     layers.add_column("instruction", overflow="ellipsis", no_wrap=True, max_width=max(20, console.width - 16))
     for layer in report.layers:
         style = "dim" if layer.empty else None
-        layers.add_row(str(layer.index), "" if layer.empty else human_size(layer.size_bytes), escape(layer.created_by), style=style)
+        layers.add_row(
+            str(layer.index), "" if layer.empty else human_size(layer.size_bytes), escape(layer.created_by), style=style
+        )
     console.print()
     console.print(layers)
 
     surface = report.surface
     console.print("\n[bold]Attack surface[/]")
-    console.print("  " + _badge(surface.has_shell, "shell" + (f": {_listing(surface.shells)}" if surface.shells else ": none")))
+    console.print(
+        "  " + _badge(surface.has_shell, "shell" + (f": {_listing(surface.shells)}" if surface.shells else ": none"))
+    )
     console.print(
         "  "
         + _badge(
@@ -81,12 +85,22 @@ def print_report(report: ImageReport, console: Console, top: int = 10) -> None:
         )
     )
     console.print(
-        "  " + _badge(surface.has_compilers, "compilers/build tools" + (f": {_listing(surface.compilers)}" if surface.compilers else ": none"))
+        "  "
+        + _badge(
+            surface.has_compilers,
+            "compilers/build tools" + (f": {_listing(surface.compilers)}" if surface.compilers else ": none"),
+        )
     )
-    console.print("  " + _badge(not report.non_root, "runs as " + ("root" if not report.non_root else f"user {config.user}")))
     console.print(
-        "  " + _badge(bool(surface.setuid_files), f"setuid/setgid files: {len(surface.setuid_files)}"
-                      + (f" ({_listing(surface.setuid_files, 4)})" if surface.setuid_files else ""))
+        "  " + _badge(not report.non_root, "runs as " + ("root" if not report.non_root else f"user {config.user}"))
+    )
+    console.print(
+        "  "
+        + _badge(
+            bool(surface.setuid_files),
+            f"setuid/setgid files: {len(surface.setuid_files)}"
+            + (f" ({_listing(surface.setuid_files, 4)})" if surface.setuid_files else ""),
+        )
     )
     console.print(f"  interpreters: {escape(_listing(surface.interpreters) or 'none')}")
     console.print(f"  executables: {surface.executables_count:,} · Debian packages: {len(surface.packages)}")
@@ -143,11 +157,17 @@ def run_compare(args: argparse.Namespace) -> int:
     table.add_column("", style="bold", no_wrap=True)
     smallest = comparison.smallest.ref
     for cells in rows[1:]:
-        table.add_column(escape(cells[0]), justify="right", overflow="fold",
-                         header_style="bold green" if cells[0] == smallest else "bold")
+        table.add_column(
+            escape(cells[0]),
+            justify="right",
+            overflow="fold",
+            header_style="bold green" if cells[0] == smallest else "bold",
+        )
     for index, label in enumerate(rows[0][1:], start=1):
         table.add_row(escape(label), *[escape(cells[index]) for cells in rows[1:]])
     console = Console(highlight=False)
     console.print(table)
-    console.print(f"Sizes are uncompressed, as `docker images` shows them; ratios are to the smallest ({escape(smallest)}).")
+    console.print(
+        f"Sizes are uncompressed, as `docker images` shows them; ratios are to the smallest ({escape(smallest)})."
+    )
     return 0

@@ -39,8 +39,10 @@ def run_start(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     app = f" with examples/{folder.app}" if folder.app else ""
     where = "in place" if folder.in_place else "as a stand-alone copy"
-    console.print(f"Lab {escape(folder.lab_id)} set up {where}{escape(app)}: {escape(str(folder.path))} "
-                  f"({len(folder.copied)} file{'s' if len(folder.copied) != 1 else ''} copied).")
+    console.print(
+        f"Lab {escape(folder.lab_id)} set up {where}{escape(app)}: {escape(str(folder.path))} "
+        f"({len(folder.copied)} file{'s' if len(folder.copied) != 1 else ''} copied)."
+    )
     context = folder.context
     console.print(f"Build it:  stagelab build {escape(str(context))} -f {escape(str(folder.path / 'Dockerfile'))}")
     console.print(f"Grade it:  stagelab grade {escape(str(folder.path))}")

@@ -178,7 +178,10 @@ def _terminal_text(report, color: bool) -> str:
         lines += [paint(f"      {text}", "dim") for text in rest[:12]]
         for text in explanation(result):
             lines.append(paint(f"      {text}", "yellow" if text.startswith(("hint:", "warning:")) else "dim"))
-    counts = {status: sum(1 for r in report.results if r.status == status) for status in ("passed", "failed", "skipped", "error")}
+    counts = {
+        status: sum(1 for r in report.results if r.status == status)
+        for status in ("passed", "failed", "skipped", "error")
+    }
     parts = [f"{counts['passed']} passed", f"{counts['failed']} failed"]
     parts += [f"{counts[s]} {s if s == 'skipped' else 'errors'}" for s in ("skipped", "error") if counts[s]]
     score = paint(f"Score {report.score:g}/{report.max_score:g}", "green" if report.all_passed else "red")

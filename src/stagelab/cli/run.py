@@ -14,7 +14,9 @@ from ..engine import Engine, ProbeResult
 def _add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=3000, help="the port the app listens on (default 3000)")
     parser.add_argument("--path", default="/", help="the HTTP path to GET (default /)")
-    parser.add_argument("--exit", dest="expect_exit", action="store_true", help="a command-line app: wait for it to exit")
+    parser.add_argument(
+        "--exit", dest="expect_exit", action="store_true", help="a command-line app: wait for it to exit"
+    )
     parser.add_argument("--timeout", type=float, default=20, help="seconds to wait (default 20)")
     parser.add_argument("--memory", type=int, default=256, metavar="MB", help="memory limit in MB (default 256)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -52,8 +54,7 @@ def _print(console: Console, result: ProbeResult) -> None:
         return
     if result.port is not None and result.ready:
         console.print(
-            f"[green]Answered[/] GET on port {result.port}: HTTP {result.http_status} "
-            f"after {result.startup_s:.2f} s"
+            f"[green]Answered[/] GET on port {result.port}: HTTP {result.http_status} after {result.startup_s:.2f} s"
         )
         first_line = result.http_body.strip().splitlines()[0][:200] if result.http_body.strip() else ""
         if first_line:

@@ -25,7 +25,9 @@ def build_example(app: str, variant: str, *, folder: str | os.PathLike[str] | No
     return Build(folder or context(app), example_dockerfile(app, variant), **options).run()
 
 
-def try_build(folder: str | os.PathLike[str], dockerfile: str | os.PathLike[str] | None = None, **options) -> BuildResult | BuildFailed:
+def try_build(
+    folder: str | os.PathLike[str], dockerfile: str | os.PathLike[str] | None = None, **options
+) -> BuildResult | BuildFailed:
     """Build, and hand back the :class:`BuildFailed` instead of raising it: here the error is the lesson."""
     options.setdefault("kind", "course")
     try:
@@ -54,7 +56,8 @@ def steps(result: BuildResult | BuildFailed) -> Table:
             (
                 f"{r.step.stage + ' ' if r.step.stage else ''}{r.step.position}/{r.step.total}",
                 r.step.instruction[:70] + ("…" if len(r.step.instruction) > 70 else ""),
-                "base image" if r.step.keyword == "FROM" and r.state.value != "failed"
+                "base image"
+                if r.step.keyword == "FROM" and r.state.value != "failed"
                 else {"done": "ran", "cached": "from cache", "failed": "FAILED", "running": "cut short"}[r.state.value],
                 "" if r.duration_s is None else f"{r.duration_s:.1f} s",
             )
@@ -92,7 +95,10 @@ def cache_mount_timings(app: str, step: str) -> Table:
         raise ValueError(f"{with_mount} has no cache mount")
     without = dockerfile_variant(app, "cachemount", mount.group(0), "")
     rows = []
-    for label, dockerfile, warm_up in (("without a cache mount", without, False), ("with a cache mount", with_mount, True)):
+    for label, dockerfile, warm_up in (
+        ("without a cache mount", without, False),
+        ("with a cache mount", with_mount, True),
+    ):
         if warm_up:  # fill the cache (it may be warm already from an earlier run)
             Build(context(app), dockerfile, build_args={"CHANGE": uuid.uuid4().hex}, kind="course").run()
         result = Build(context(app), dockerfile, build_args={"CHANGE": uuid.uuid4().hex}, kind="course").run()

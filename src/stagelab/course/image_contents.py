@@ -68,7 +68,10 @@ def layers(image: str, top: int = 6) -> Table:
     biggest = sorted(report.file_layers, key=lambda layer: -layer.size_bytes)[:top]
     return table(
         ("size", "instruction"),
-        ((megabytes(layer.size_bytes), layer.created_by[:100] + ("…" if len(layer.created_by) > 100 else "")) for layer in biggest),
+        (
+            (megabytes(layer.size_bytes), layer.created_by[:100] + ("…" if len(layer.created_by) > 100 else ""))
+            for layer in biggest
+        ),
     )
 
 
@@ -97,7 +100,17 @@ def compare(images: dict[str, str], chart: bool = True) -> Figure | Table:
         for label, row in zip(labels, compared.rows)
     ]
     result = table(
-        ("image", "size (uncompressed)", "layers", "shells", "package managers", "compilers", "executables", "Debian packages", "non-root"),
+        (
+            "image",
+            "size (uncompressed)",
+            "layers",
+            "shells",
+            "package managers",
+            "compilers",
+            "executables",
+            "Debian packages",
+            "non-root",
+        ),
         rows,
     )
     if not chart:
@@ -137,7 +150,16 @@ def distroless_family(flavours: Sequence[str] = ("static", "base", "cc", "nodejs
             )
         )
     return table(
-        ("image", ":latest size", ":latest shells", ":debug size", ":debug shells", ":nonroot user", "entrypoint", "upstream (quoted)"),
+        (
+            "image",
+            ":latest size",
+            ":latest shells",
+            ":debug size",
+            ":debug shells",
+            ":nonroot user",
+            "entrypoint",
+            "upstream (quoted)",
+        ),
         rows,
     )
 
@@ -158,5 +180,12 @@ def base_images() -> Table:
             rows.append((entry.reference, state, "", entry.unavailable_reason or entry.description))
             continue
         kind = "stand-in" if facts.labels.get(STAND_IN) else "upstream"
-        rows.append((entry.reference, kind, megabytes(facts.size_bytes), entry.content if kind == "stand-in" else entry.description))
+        rows.append(
+            (
+                entry.reference,
+                kind,
+                megabytes(facts.size_bytes),
+                entry.content if kind == "stand-in" else entry.description,
+            )
+        )
     return table(("reference", "here as", "size (uncompressed)", "what is inside"), rows)

@@ -53,12 +53,33 @@ class Measurements:
 
     def table(self) -> Table:
         return table(
-            ("image", "uncompressed", "compressed", "layers", "efficiency", "packages", "executables", "setuid", "shell", "package managers", "non-root", "start-up"),
+            (
+                "image",
+                "uncompressed",
+                "compressed",
+                "layers",
+                "efficiency",
+                "packages",
+                "executables",
+                "setuid",
+                "shell",
+                "package managers",
+                "non-root",
+                "start-up",
+            ),
             (
                 (
-                    m.label, megabytes(m.size_bytes), megabytes(m.compressed_bytes), m.layers, f"{m.efficiency:.1%}",
-                    m.packages, f"{m.executables:,}", m.setuid_files, "yes" if m.shells else "no",
-                    listing(m.package_managers, 3), "yes" if m.non_root else "no",
+                    m.label,
+                    megabytes(m.size_bytes),
+                    megabytes(m.compressed_bytes),
+                    m.layers,
+                    f"{m.efficiency:.1%}",
+                    m.packages,
+                    f"{m.executables:,}",
+                    m.setuid_files,
+                    "yes" if m.shells else "no",
+                    listing(m.package_managers, 3),
+                    "yes" if m.non_root else "no",
                     f"{m.startup_s:.2f} s" if m.startup_s is not None else "did not answer",
                 )
                 for m in self.items

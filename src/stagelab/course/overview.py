@@ -10,7 +10,10 @@ def environment() -> Table:
     """The doctor's findings (engine, BuildKit, disk, base images…) as a table."""
     from ..doctor import diagnose
 
-    return table(("check", "status", "what we saw", "fix"), ((f.item, f.status.value.upper(), f.detail, f.fix) for f in diagnose()))
+    return table(
+        ("check", "status", "what we saw", "fix"),
+        ((f.item, f.status.value.upper(), f.detail, f.fix) for f in diagnose()),
+    )
 
 
 def labs() -> Table:
@@ -21,7 +24,14 @@ def labs() -> Table:
     for folder in sorted((repo_root() / "labs").glob("[0-9][0-9]-*")):
         if (folder / "lab.yaml").is_file():
             spec = load_spec(folder)
-            rows.append((spec.id, spec.title, (spec.chapter or "").split("#")[0].removeprefix("notebooks/"), f"{spec.max_score:g}"))
+            rows.append(
+                (
+                    spec.id,
+                    spec.title,
+                    (spec.chapter or "").split("#")[0].removeprefix("notebooks/"),
+                    f"{spec.max_score:g}",
+                )
+            )
     return table(("lab", "title", "chapter", "points"), rows)
 
 

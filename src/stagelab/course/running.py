@@ -36,7 +36,9 @@ def check_running(images: dict[str, str], port: int, path: str = "/") -> Table:
 def last_lines(logs: str, count: int = 2) -> str:
     """The log lines that tell what went wrong (errors first), else the last ones."""
     lines = [line.strip() for line in logs.splitlines() if line.strip()]
-    telling = [line for line in lines if re.search(r"error|cannot|denied|not found", line, re.I) and not line.startswith("at ")]
+    telling = [
+        line for line in lines if re.search(r"error|cannot|denied|not found", line, re.I) and not line.startswith("at ")
+    ]
     return one_line(" | ".join((telling or lines)[-count:]), 200)
 
 
@@ -48,7 +50,14 @@ def check_exits(images: dict[str, str], command: Sequence[str] | None = None, ti
     for label, image in images.items():
         ensure(image)
         result = probe(image, port=None, expect_exit=True, command=command, timeout_s=timeout_s)
-        rows.append((label, "" if result.exit_code is None else result.exit_code, one_line(result.logs, 160), one_line(result.error or "", 160)))
+        rows.append(
+            (
+                label,
+                "" if result.exit_code is None else result.exit_code,
+                one_line(result.logs, 160),
+                one_line(result.error or "", 160),
+            )
+        )
     return table(("image", "exit code", "output", "problem"), rows)
 
 

@@ -124,8 +124,10 @@ def _compiled_language_size(claim: Claim, measured: Measurements) -> tuple[str, 
 def _no_npm_in_stage_2(claim: Claim, measured: Measurements) -> tuple[str, str]:
     seed = report_of(tag("seed", "multistage-fixed"))
     prettier = "present" if seed.exists("/app/node_modules/prettier") else "absent"
-    shown = (f"seed's example, fixed to build: package managers {listing(seed.surface.package_managers)}; "
-             f"/app/node_modules/prettier {prettier}")
+    shown = (
+        f"seed's example, fixed to build: package managers {listing(seed.surface.package_managers)}; "
+        f"/app/node_modules/prettier {prettier}"
+    )
     return shown, _verdict(not seed.surface.package_managers)
 
 
@@ -138,7 +140,9 @@ def _ubuntu_by_default(claim: Claim, measured: Measurements) -> tuple[str, str]:
 @_judges("distroless-no-shell")
 def _distroless_no_shell(claim: Claim, measured: Measurements) -> tuple[str, str]:
     distroless = _node(measured, "distroless")
-    shown = f"Node distroless: shells {listing(distroless.shells)}, package managers {listing(distroless.package_managers)}"
+    shown = (
+        f"Node distroless: shells {listing(distroless.shells)}, package managers {listing(distroless.package_managers)}"
+    )
     return shown, _verdict(not distroless.shells and not distroless.package_managers)
 
 
@@ -147,8 +151,10 @@ def _distroless_smaller_than_ubuntu(claim: Claim, measured: Measurements) -> tup
     distroless = _node(measured, "distroless")
     static = report_of("gcr.io/distroless/static-debian13:latest")
     debian = report_of("debian:trixie")
-    shown = (f"distroless static {megabytes(static.size_bytes)} vs debian:trixie {megabytes(debian.size_bytes)}; "
-             f"but Node distroless {megabytes(distroless.size_bytes)} (it carries Node.js)")
+    shown = (
+        f"distroless static {megabytes(static.size_bytes)} vs debian:trixie {megabytes(debian.size_bytes)}; "
+        f"but Node distroless {megabytes(distroless.size_bytes)} (it carries Node.js)"
+    )
     if static.size_bytes < debian.size_bytes < distroless.size_bytes:
         return shown, "holds for static; the runtime images are bigger than a bare OS"
     return shown, _verdict(static.size_bytes < debian.size_bytes)
@@ -168,14 +174,18 @@ def _runtime_names(claim: Claim, measured: Measurements) -> tuple[str, str]:
     from ..images.catalogue import lookup
 
     nodejs18 = lookup("gcr.io/distroless/nodejs18")
-    return f"course catalogue: {one_line(nodejs18.unavailable_reason if nodejs18 else 'no entry', 120)}", _verdict(nodejs18 is not None)
+    return f"course catalogue: {one_line(nodejs18.unavailable_reason if nodejs18 else 'no entry', 120)}", _verdict(
+        nodejs18 is not None
+    )
 
 
 @_judges("fewer-vulnerabilities")
 def _fewer_vulnerabilities(claim: Claim, measured: Measurements) -> tuple[str, str]:
     single, distroless = _node(measured, "single-stage"), _node(measured, "distroless")
-    shown = (f"Debian packages: {single.packages} (single-stage) → {distroless.packages} (distroless); "
-             f"executables {single.executables:,} → {distroless.executables:,}")
+    shown = (
+        f"Debian packages: {single.packages} (single-stage) → {distroless.packages} (distroless); "
+        f"executables {single.executables:,} → {distroless.executables:,}"
+    )
     return shown, _verdict(distroless.packages < single.packages)
 
 

@@ -8,7 +8,16 @@ The model is imported on first use of one of its names: reading a file
 
 from .reading import DockerfileSyntaxError, DockerfileUnreadable, read_text
 
-__all__ = ["Dockerfile", "DockerfileSyntaxError", "DockerfileUnreadable", "Instruction", "Stage", "load", "parse", "read_text"]
+__all__ = [
+    "Dockerfile",
+    "DockerfileSyntaxError",
+    "DockerfileUnreadable",
+    "Instruction",
+    "Stage",
+    "load",
+    "parse",
+    "read_text",
+]
 
 _FROM_MODEL = {"Dockerfile", "Instruction", "Stage", "load", "parse"}
 

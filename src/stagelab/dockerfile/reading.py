@@ -44,7 +44,9 @@ class DockerfileUnreadable(DockerfileSyntaxError):
 
 
 def _too_big(size: int, path: str | None) -> DockerfileUnreadable:
-    shown = f"{size // 1024} KB" if size <= 10 * MAX_DOCKERFILE_BYTES else f"more than {MAX_DOCKERFILE_BYTES // 1000} KB"
+    shown = (
+        f"{size // 1024} KB" if size <= 10 * MAX_DOCKERFILE_BYTES else f"more than {MAX_DOCKERFILE_BYTES // 1000} KB"
+    )
     return DockerfileUnreadable(
         f"the file is {shown}; a Dockerfile is a few KB (the limit is {MAX_DOCKERFILE_BYTES // 1000} KB). "
         "Is this the right file?",
@@ -64,7 +66,9 @@ def read_text(path: str | Path) -> str:
         # O_NONBLOCK: opening a FIFO does not wait for a writer; fstat then tells what the path is.
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise DockerfileUnreadable("file not found", path=where, hint="Check the path: no file has this name.") from None
+        raise DockerfileUnreadable(
+            "file not found", path=where, hint="Check the path: no file has this name."
+        ) from None
     except IsADirectoryError:
         raise DockerfileUnreadable("is a directory, not a Dockerfile", path=where, hint=_DIRECTORY_HINT) from None
     except PermissionError:
@@ -78,7 +82,15 @@ def read_text(path: str | Path) -> str:
         if stat.S_ISDIR(mode):
             raise DockerfileUnreadable("is a directory, not a Dockerfile", path=where, hint=_DIRECTORY_HINT)
         if not stat.S_ISREG(mode):
-            kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+            kind = (
+                "a named pipe (FIFO)"
+                if stat.S_ISFIFO(mode)
+                else "a device"
+                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "a socket"
+                if stat.S_ISSOCK(mode)
+                else "not a regular file"
+            )
             raise DockerfileUnreadable(f"is {kind}, not a regular file: only files on disk are linted", path=where)
         os.set_blocking(descriptor, True)
         chunks: list[bytes] = []
@@ -104,7 +116,7 @@ def read_text(path: str | Path) -> str:
         raise DockerfileUnreadable(
             f"not UTF-8 text (byte {error.start}): a Dockerfile is plain text",
             path=where,
-            hint="Save the file as UTF-8 (most editors: \"Save with encoding\").",
+            hint='Save the file as UTF-8 (most editors: "Save with encoding").',
         ) from None
 
 

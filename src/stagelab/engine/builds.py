@@ -155,6 +155,7 @@ class FailureCause(str, Enum):
     DISK_LIMIT = "disk-limit"  # the RUN steps wrote more to disk than the budget allows
     NOT_ALLOWED = "not-allowed"  # the Dockerfile asks for something the grader never grants
 
+
 #: Failures where the submission ran into its budget: the learner's to fix, named with the limit.
 LIMIT_CAUSES = {
     FailureCause.TIMEOUT: build_limits.Limit.TIME,
@@ -458,7 +459,9 @@ class Build:
                     if isinstance(cgroup, build_limits.EngineSideCgroup):
                         # The engine's own budget is the one a step runs into: name its numbers.
                         engine = cgroup.budget
-                        self.limits = replace(self.limits, processes=engine.processes, memory_mb=engine.memory_mb, cpus=engine.cpus)
+                        self.limits = replace(
+                            self.limits, processes=engine.processes, memory_mb=engine.memory_mb, cpus=engine.cpus
+                        )
                     try:
                         yield from self._buildx_events()
                     finally:
@@ -567,7 +570,10 @@ class Build:
                         plain.append(item.text)
                         continue
                     if isinstance(item, rawjson.Transfer):
-                        if item.what.startswith("transferring context") and item.current > self.limits.context_mb * build_limits.MB:
+                        if (
+                            item.what.startswith("transferring context")
+                            and item.current > self.limits.context_mb * build_limits.MB
+                        ):
                             self.cancel(FailureCause.CONTEXT_LIMIT)
                         continue
                     if isinstance(item, rawjson.LogChunk):
@@ -655,7 +661,11 @@ class Build:
                 if failure.cause in LIMIT_CAUSES:
                     # What a runaway step kept in BuildKit's cache (a filled `RUN --mount=type=cache`
                     # folder; for an oversized context, its partial copy) is not to be kept.
-                    kinds = ("exec.cachemount", "source.local") if failure.cause is FailureCause.CONTEXT_LIMIT else ("exec.cachemount",)
+                    kinds = (
+                        ("exec.cachemount", "source.local")
+                        if failure.cause is FailureCause.CONTEXT_LIMIT
+                        else ("exec.cachemount",)
+                    )
                     cleanup.prune_build_cache_since(wall_started, kinds)
                 raise failure
             image_id = Path(iidfile).read_text().strip() if os.path.exists(iidfile) else ""
@@ -677,7 +687,9 @@ class Build:
             limits_enforced=self.limits_enforced,
         )
 
-    def _watch_counters(self, cgroup: build_limits.BuildCgroup | build_limits.EngineSideCgroup, done: threading.Event) -> None:
+    def _watch_counters(
+        self, cgroup: build_limits.BuildCgroup | build_limits.EngineSideCgroup, done: threading.Event
+    ) -> None:
         """Stop the build as soon as the kernel refuses a fork or kills for memory: the step cannot recover."""
         causes = {
             build_limits.Limit.PROCESSES: FailureCause.PROCESS_LIMIT,
@@ -713,9 +725,7 @@ class Build:
         except DockerfileSyntaxError:
             return ()
 
-    def _failure(
-        self, records: tuple[StepRecord, ...], plain: list[str], logs: dict[str, deque[str]]
-    ) -> BuildFailed:
+    def _failure(self, records: tuple[StepRecord, ...], plain: list[str], logs: dict[str, deque[str]]) -> BuildFailed:
         failed = next((r for r in records if r.state is StepState.FAILED), None)
         error_lines = [line for line in plain if line.startswith("ERROR:")]
         reason = error_lines[-1][len("ERROR:") :].strip() if error_lines else ""
@@ -917,7 +927,9 @@ def _classify(reason: str, log_tail: tuple[str, ...] | list[str]) -> FailureCaus
         return FailureCause.ENGINE
     if _ENGINE_GONE.search(reason) or not _engine_answers():
         return FailureCause.ENGINE
-    if re.search(r"pull access denied|failed to resolve source metadata|not found: manifest unknown|failed to do request", reason):
+    if re.search(
+        r"pull access denied|failed to resolve source metadata|not found: manifest unknown|failed to do request", reason
+    ):
         return FailureCause.BASE_IMAGE
     if _NETWORK_PATTERNS.search(text):
         return FailureCause.NETWORK

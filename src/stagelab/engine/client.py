@@ -104,18 +104,14 @@ def docker_binary() -> str:
     """Path of the ``docker`` command-line client."""
     found = shutil.which("docker")
     if not found:
-        raise EngineUnavailable(
-            "The `docker` command is not installed. " + START_ENGINE_HINT
-        )
+        raise EngineUnavailable("The `docker` command is not installed. " + START_ENGINE_HINT)
     return found
 
 
 @functools.cache
 def _buildx_version_for(host: str | None) -> str | None:
     try:
-        out = subprocess.run(
-            [docker_binary(), "buildx", "version"], capture_output=True, text=True, timeout=30
-        )
+        out = subprocess.run([docker_binary(), "buildx", "version"], capture_output=True, text=True, timeout=30)
     except (EngineUnavailable, OSError, subprocess.TimeoutExpired):
         return None
     if out.returncode != 0:

@@ -90,8 +90,14 @@ def running(
         with engine_errors():
             started = stack.enter_context(
                 containers.container(
-                    image, run_id=run_id, kind="debug", command=command or None, env=env,
-                    memory_mb=memory_mb, pids=128, start=True,
+                    image,
+                    run_id=run_id,
+                    kind="debug",
+                    command=command or None,
+                    env=env,
+                    memory_mb=memory_mb,
+                    pids=128,
+                    start=True,
                 )
             )
             time.sleep(settle_s)

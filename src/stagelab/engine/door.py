@@ -40,6 +40,7 @@ class Builds:
     start = staticmethod(_builds.Build)
     #: Build and wait for the :class:`~stagelab.engine.builds.BuildResult`.
     run = staticmethod(_builds.build)
+
     @staticmethod
     def max_parallel() -> int:
         """How many builds run at once on this engine (the rest queue for a slot)."""

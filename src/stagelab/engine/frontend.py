@@ -138,15 +138,15 @@ def plan(text: str, builtin: tuple[int, int]) -> FrontendPlan | None:
     )
     match = _OFFICIAL.match(directive)
     if not match:
-        raise FrontendUnavailable(
-            directive, f"it names a third-party Dockerfile frontend image. {fetch_advice}", line
-        )
+        raise FrontendUnavailable(directive, f"it names a third-party Dockerfile frontend image. {fetch_advice}", line)
     tag = match.group("tag") or "latest"
     labs = tag == "labs" or tag.endswith("-labs")
     version = _VERSION_TAG.match(tag)
     if match.group("upstream"):
         raise FrontendUnavailable(
-            directive, f"`docker/dockerfile-upstream` is BuildKit's unreleased development frontend. {fetch_advice}", line
+            directive,
+            f"`docker/dockerfile-upstream` is BuildKit's unreleased development frontend. {fetch_advice}",
+            line,
         )
     if version:
         requested = (int(version.group("major")), int(version.group("minor") or 0))
@@ -175,7 +175,7 @@ def plan(text: str, builtin: tuple[int, int]) -> FrontendPlan | None:
     # directive ends the directive block, so an `# escape=` after it would be ignored.
     others = [lines[i] for i, key, _ in block if key != "syntax"]
     blanked = others + ["#"] * (len(block) - len(others))
-    rewritten = "\n".join(blanked + lines[len(block):])
+    rewritten = "\n".join(blanked + lines[len(block) :])
     return FrontendPlan(
         directive=directive,
         dockerfile_text=rewritten,

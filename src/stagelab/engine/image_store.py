@@ -182,9 +182,7 @@ def save(references: Iterable[str], destination: str | os.PathLike[str]) -> None
     refs = list(references)
     if not refs:
         raise StagelabError("Nothing to save: none of the requested images is in the engine.")
-    out = subprocess.run(
-        [docker_binary(), "save", "-o", str(destination), *refs], capture_output=True, text=True
-    )
+    out = subprocess.run([docker_binary(), "save", "-o", str(destination), *refs], capture_output=True, text=True)
     if out.returncode != 0:
         raise StagelabError(f"Saving the images failed: {out.stderr.strip() or out.stdout.strip()}")
 
@@ -313,7 +311,9 @@ def list_dir(reference: str, path: str) -> list[str]:
     return sorted(names)
 
 
-def run_quiet(reference: str, command: list[str], *, entrypoint: list[str] | None = None, timeout_s: float = 120) -> tuple[int, str]:
+def run_quiet(
+    reference: str, command: list[str], *, entrypoint: list[str] | None = None, timeout_s: float = 120
+) -> tuple[int, str]:
     """Run a command in a throwaway container; returns its exit status and combined output."""
     with _created_container(
         reference, command=command, entrypoint=entrypoint, kind="probe", run_prefix="run"

@@ -95,7 +95,16 @@ class BuildLimits:
 
 
 #: Hard ceilings a lab.yaml cannot go past on any machine (the room's maxima are at most these).
-CEILINGS = BuildLimits(processes=32768, memory_mb=65536, cpus=64, time_s=3 * 3600, log_mb=1024, file_mb=65536, context_mb=65536, disk_mb=1048576)
+CEILINGS = BuildLimits(
+    processes=32768,
+    memory_mb=65536,
+    cpus=64,
+    time_s=3 * 3600,
+    log_mb=1024,
+    file_mb=65536,
+    context_mb=65536,
+    disk_mb=1048576,
+)
 
 #: The room's maxima come from these environment variables (set by the instructor who runs the room).
 MAXIMA_ENV = {
@@ -109,7 +118,9 @@ MAXIMA_ENV = {
     "disk_mb": "STAGELAB_MAX_BUILD_DISK_MB",
 }
 #: The room's maxima when no variable is set.
-DEFAULT_MAXIMA = BuildLimits(processes=4096, memory_mb=4096, cpus=None, time_s=1800, log_mb=100, file_mb=4096, context_mb=4096, disk_mb=16384)
+DEFAULT_MAXIMA = BuildLimits(
+    processes=4096, memory_mb=4096, cpus=None, time_s=1800, log_mb=100, file_mb=4096, context_mb=4096, disk_mb=16384
+)
 
 
 def maxima() -> BuildLimits:
@@ -124,7 +135,9 @@ def maxima() -> BuildLimits:
             continue
         if number > 0:
             number = min(number, ceiling)
-            values[name] = int(number) if name in ("processes", "memory_mb", "file_mb", "context_mb", "disk_mb") else number
+            values[name] = (
+                int(number) if name in ("processes", "memory_mb", "file_mb", "context_mb", "disk_mb") else number
+            )
     return replace(DEFAULT_MAXIMA, **values)
 
 
@@ -138,7 +151,9 @@ def within_maxima(requested: BuildLimits) -> tuple[BuildLimits, list[str]]:
             most = float(os.cpu_count() or 1)
         if wanted is not None and most is not None and wanted > most:
             values[name] = most
-            notices.append(f"the lab asks for {name}={wanted:g}; this machine allows at most {most:g} ({MAXIMA_ENV[name]})")
+            notices.append(
+                f"the lab asks for {name}={wanted:g}; this machine allows at most {most:g} ({MAXIMA_ENV[name]})"
+            )
     return replace(requested, **values), notices
 
 
@@ -301,14 +316,17 @@ def _support_for(host: str | None) -> Support:
         )
     path = _socket_path()
     if path is None:
-        return Support(False, "the engine is remote (DOCKER_HOST is not a local socket): its cgroups are not on this machine")
+        return Support(
+            False, "the engine is remote (DOCKER_HOST is not a local socket): its cgroups are not on this machine"
+        )
     try:
         pid = _engine_pid(path)
     except OSError as error:
         return Support(False, f"could not ask the engine's socket who answers ({error})")
     if pid is None:
         return Support(
-            False, "the engine runs outside this machine's view (Docker Desktop's VM, another container): its cgroups are not here"
+            False,
+            "the engine runs outside this machine's view (Docker Desktop's VM, another container): its cgroups are not here",
         )
     try:
         program = Path(f"/proc/{pid}/comm").read_text().strip()
@@ -317,11 +335,16 @@ def _support_for(host: str | None) -> Support:
     if program != "dockerd":
         # A relay in front of the engine (Docker Desktop's socket proxy, an SSH or socat tunnel):
         # the engine and its cgroups are somewhere else.
-        return Support(False, f"the engine's socket is served by {program or 'an unknown process'}, not by dockerd itself: "
-                              "the engine runs elsewhere (Docker Desktop's VM, a tunnel)")
+        return Support(
+            False,
+            f"the engine's socket is served by {program or 'an unknown process'}, not by dockerd itself: "
+            "the engine runs elsewhere (Docker Desktop's VM, a tunnel)",
+        )
     try:
         if not (_same_namespace(pid, "mnt") and _same_namespace(pid, "cgroup")):
-            return Support(False, "the engine runs in another mount or cgroup namespace: its cgroups are not the ones here")
+            return Support(
+                False, "the engine runs in another mount or cgroup namespace: its cgroups are not the ones here"
+            )
     except OSError as error:
         return Support(False, f"could not compare namespaces with the engine (pid {pid}): {error.strerror}")
     if _v2_root() is not None:

@@ -188,17 +188,39 @@ def probe(
     if port is not None:
         require_image(HTTP_SIDECAR_IMAGE)
     outcome: dict = {
-        "image": image, "run_id": run_id, "started": False, "ready": False, "startup_s": None,
-        "http_status": None, "http_body": "", "exit_code": None, "oom_killed": False, "timed_out": False,
-        "logs": "", "stopped_cleanly": None, "stop_s": None, "error": None, "port": port,
+        "image": image,
+        "run_id": run_id,
+        "started": False,
+        "ready": False,
+        "startup_s": None,
+        "http_status": None,
+        "http_body": "",
+        "exit_code": None,
+        "oom_killed": False,
+        "timed_out": False,
+        "logs": "",
+        "stopped_cleanly": None,
+        "stop_s": None,
+        "error": None,
+        "port": port,
         "memory_mb": memory_mb,
     }
     with engine_errors():
         created_at = time.monotonic()
-        with containers.container(
-            image, run_id=run_id, kind="probe", command=command, entrypoint=entrypoint, env=env, user=user,
-            memory_mb=memory_mb, pids=pids,
-        ) as app, ExitStack() as sidecars:
+        with (
+            containers.container(
+                image,
+                run_id=run_id,
+                kind="probe",
+                command=command,
+                entrypoint=entrypoint,
+                env=env,
+                user=user,
+                memory_mb=memory_mb,
+                pids=pids,
+            ) as app,
+            ExitStack() as sidecars,
+        ):
             try:
                 app.start()
             except docker.errors.APIError as error:
@@ -254,9 +276,15 @@ class _HttpSidecar:
             try:
                 self.container = self.stack.enter_context(
                     containers.container(
-                        HTTP_SIDECAR_IMAGE, run_id=self.run_id, kind="probe-sidecar", name_suffix="http",
-                        command=["sleep", "3600"], network_mode=f"container:{self.app.id}",
-                        memory_mb=32, pids=32, start=True,
+                        HTTP_SIDECAR_IMAGE,
+                        run_id=self.run_id,
+                        kind="probe-sidecar",
+                        name_suffix="http",
+                        command=["sleep", "3600"],
+                        network_mode=f"container:{self.app.id}",
+                        memory_mb=32,
+                        pids=32,
+                        start=True,
                     )
                 )
             except docker.errors.APIError:
@@ -267,9 +295,7 @@ class _HttpSidecar:
         url = f"http://127.0.0.1:{port}{path if path.startswith('/') else '/' + path}"
         script = 'wget -S -q -O - -T "$1" -U stagelab-probe "$2" | head -c "$3"'
         seconds = str(max(1, int(timeout_s)))
-        result = self.container.exec_run(
-            ["sh", "-c", script, "sh", seconds, url, str(HTTP_BODY_LIMIT)], demux=True
-        )
+        result = self.container.exec_run(["sh", "-c", script, "sh", seconds, url, str(HTTP_BODY_LIMIT)], demux=True)
         body, said = result.output if isinstance(result.output, tuple) else (result.output, b"")
         return _parse_wget(body or b"", said or b"")
 
@@ -481,7 +507,9 @@ def _run_as_entrypoint(
         try:
             status = runner.wait(timeout=timeout_s)
         except Exception:  # requests' ReadTimeout: the command did not finish
-            return ExecAttempt(image, command, False, None, _logs(runner), f"still running after {timeout_s:g} s", "run")
+            return ExecAttempt(
+                image, command, False, None, _logs(runner), f"still running after {timeout_s:g} s", "run"
+            )
         exit_code = status.get("StatusCode")
         output = _logs(runner)
         error = None if exit_code == 0 else f"{command[0]} exited with code {exit_code}"

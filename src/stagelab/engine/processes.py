@@ -61,7 +61,9 @@ class ContainerView:
         container.reload()
         attrs = container.attrs
         config = attrs.get("Config") or {}
-        self.argv: tuple[str, ...] = tuple([attrs.get("Path") or "", *(attrs.get("Args") or [])]) if attrs.get("Path") else ()
+        self.argv: tuple[str, ...] = (
+            tuple([attrs.get("Path") or "", *(attrs.get("Args") or [])]) if attrs.get("Path") else ()
+        )
         self.working_dir: str = config.get("WorkingDir") or "/"
         self.env: dict[str, str] = dict(item.split("=", 1) for item in config.get("Env") or [] if "=" in item)
         self.running: bool = bool((attrs.get("State") or {}).get("Running"))
@@ -108,7 +110,9 @@ class ContainerView:
                 return None
             if member.issym():
                 target = member.linkname
-                current = posixpath.normpath(target if target.startswith("/") else posixpath.join(posixpath.dirname(current), target))
+                current = posixpath.normpath(
+                    target if target.startswith("/") else posixpath.join(posixpath.dirname(current), target)
+                )
                 continue
             if member.isfile():
                 return ReadFile(path, current, data, truncated)

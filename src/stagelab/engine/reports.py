@@ -236,7 +236,15 @@ def _layers(steps: list[dict], sizes: list[int] | None, diff_ids: list[str], con
     for extra in range(layer_index, len(diff_ids)):
         layer = contents[extra]
         result.append(
-            LayerInfo(len(result), diff_ids[extra], layer.content_bytes, "(no history)", False, layer.content_bytes, len(layer.entries))
+            LayerInfo(
+                len(result),
+                diff_ids[extra],
+                layer.content_bytes,
+                "(no history)",
+                False,
+                layer.content_bytes,
+                len(layer.entries),
+            )
         )
     return tuple(result)
 
@@ -305,7 +313,11 @@ def _local_docker_root(sdk) -> str | None:
     if host not in _docker_roots:
         info = sdk.info()
         root = info.get("DockerRootDir") or ""
-        readable = bool(root) and info.get("Driver") == "overlay2" and os.access(Path(root) / "image" / "overlay2", os.R_OK | os.X_OK)
+        readable = (
+            bool(root)
+            and info.get("Driver") == "overlay2"
+            and os.access(Path(root) / "image" / "overlay2", os.R_OK | os.X_OK)
+        )
         _docker_roots[host] = root if readable else None
     return _docker_roots[host]
 

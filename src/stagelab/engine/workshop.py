@@ -329,7 +329,9 @@ def hub_containers(hub: Hub, kind: str | None = None) -> list[ContainerFacts]:
     facts = []
     for container in found:
         host = container.attrs["HostConfig"]
-        mounts = tuple(f"{m.get('Name') or m.get('Source')} -> {m.get('Destination')}" for m in container.attrs.get("Mounts", []))
+        mounts = tuple(
+            f"{m.get('Name') or m.get('Source')} -> {m.get('Destination')}" for m in container.attrs.get("Mounts", [])
+        )
         facts.append(ContainerFacts(container.name, bool(host.get("Privileged")), host.get("NetworkMode", ""),
                                     mounts, tuple(host.get("CapAdd") or ()), dict(container.labels)))  # fmt: skip
     return sorted(facts, key=lambda f: f.name)
@@ -361,6 +363,7 @@ def run_in_learner_netns(hub: Hub, learner: str, command: list[str], *, image: s
 def _tar_of(source: Path, arcname: str) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
+
         def readable(info: tarfile.TarInfo) -> tarfile.TarInfo:
             info.uid = info.gid = 1000
             info.uname = info.gname = ""
@@ -435,7 +438,11 @@ def volume_sizes(names: Iterable[str]) -> dict[str, int]:
     with engine_errors():
         df = sdk.df()
     wanted = set(names)
-    return {v["Name"]: int((v.get("UsageData") or {}).get("Size", 0)) for v in df.get("Volumes") or [] if v["Name"] in wanted}
+    return {
+        v["Name"]: int((v.get("UsageData") or {}).get("Size", 0))
+        for v in df.get("Volumes") or []
+        if v["Name"] in wanted
+    }
 
 
 def image_size(reference: str) -> int:

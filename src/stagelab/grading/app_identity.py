@@ -95,7 +95,9 @@ def lab_entry(spec, lab_context: Path | None, language: str) -> Entry | None:
 
 def _python_default(context: Path) -> str | None:
     scripts = sorted(p for p in context.glob("*.py") if not p.name.startswith("test"))
-    mains = [p for p in scripts if re.search(r"""if\s+__name__\s*==\s*["']__main__["']""", p.read_text("utf-8", "replace"))]
+    mains = [
+        p for p in scripts if re.search(r"""if\s+__name__\s*==\s*["']__main__["']""", p.read_text("utf-8", "replace"))
+    ]
     if len(mains) == 1:
         return mains[0].name
     for name in ("app.py", "main.py", "server.py"):
@@ -171,8 +173,9 @@ def verify(view, entry: Entry | None) -> Verdict:
     if app_found and not others:
         return Verdict(True, True, f"the lab's app ({entry.describe()}) serves", shown, pid1)
     if app_found:
-        message = (f"another program runs beside the lab's app ({entry.describe()}): `{others[0]}` — "
-                   "it may be what answered")
+        message = (
+            f"another program runs beside the lab's app ({entry.describe()}): `{others[0]}` — it may be what answered"
+        )
     elif others:
         why = f" ({reasons[0]})" if reasons else ""
         message = f"the program that answered is not the lab's app ({entry.describe()}): it runs `{others[0]}`{why}"

@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass
 
 #: Engine-internal paths in BuildKit errors: the learner's path is what follows them.
-_ENGINE_PATHS = re.compile(r"/var/lib/docker/(?:overlay2|buildkit)/[^\s]*?/(?:merged|diff|fs)(?=/)|/var/lib/docker/tmp/[^\s/]+")
+_ENGINE_PATHS = re.compile(
+    r"/var/lib/docker/(?:overlay2|buildkit)/[^\s]*?/(?:merged|diff|fs)(?=/)|/var/lib/docker/tmp/[^\s/]+"
+)
 _REPLACE = re.compile(r"cannot replace to directory (\S+) with file|cannot replace to file (\S+) with directory")
 
 
@@ -52,31 +54,48 @@ def explain(failure, stage_names: tuple[str, ...] = ()) -> Explained:
     hint: str | None = None
     if cause in ("syntax", "timeout", "output-limit"):
         hint = failure.hint
-    elif keyword == "RUN" and any(re.search(r'exec: "?/bin/sh"?: .*no such file', line) for line in failure.log_tail or ()):
-        hint = (f"The RUN on line {failure.line} needs /bin/sh, and the stage it runs in has none (distroless, "
-                "scratch). Do that work in a build stage that has a shell, and copy the result into this one.")
+    elif keyword == "RUN" and any(
+        re.search(r'exec: "?/bin/sh"?: .*no such file', line) for line in failure.log_tail or ()
+    ):
+        hint = (
+            f"The RUN on line {failure.line} needs /bin/sh, and the stage it runs in has none (distroless, "
+            "scratch). Do that work in a build stage that has a shell, and copy the result into this one."
+        )
     elif keyword == "RUN":
-        hint = (f"The RUN on line {failure.line} exited with an error: its last output lines above say why."
-                if has_log else
-                f"The RUN on line {failure.line} failed before printing anything. The engine said: {words}")
+        hint = (
+            f"The RUN on line {failure.line} exited with an error: its last output lines above say why."
+            if has_log
+            else f"The RUN on line {failure.line} failed before printing anything. The engine said: {words}"
+        )
     elif keyword in ("COPY", "ADD"):
         replaced = _REPLACE.search(words)
         source = re.search(r"--from=(\S+)", instruction)
         names = {name.lower() for name in stage_names}
-        if source and names and source.group(1).lower() not in names and not source.group(1).isdigit() \
-                and re.search(r"failed to resolve source metadata|pull access denied|not found", words):
-            hint = (f"`--from={source.group(1)}` on line {failure.line} is not a stage of this Dockerfile "
-                    f"({', '.join(sorted(stage_names))}), so BuildKit looked for an image of that name. Use the name "
-                    "given with AS on the stage's FROM line.")
+        if (
+            source
+            and names
+            and source.group(1).lower() not in names
+            and not source.group(1).isdigit()
+            and re.search(r"failed to resolve source metadata|pull access denied|not found", words)
+        ):
+            hint = (
+                f"`--from={source.group(1)}` on line {failure.line} is not a stage of this Dockerfile "
+                f"({', '.join(sorted(stage_names))}), so BuildKit looked for an image of that name. Use the name "
+                "given with AS on the stage's FROM line."
+            )
         elif replaced:
             path = replaced.group(1) or replaced.group(2)
-            hint = (f"{keyword} on line {failure.line} puts a file where the final image has a directory (or the other way "
-                    f"round) at {path}. Copying a whole file system (`COPY --from=build / /`) over another image "
-                    "clashes like this: copy only what the app needs, e.g. `COPY --from=build /app /app`.")
+            hint = (
+                f"{keyword} on line {failure.line} puts a file where the final image has a directory (or the other way "
+                f"round) at {path}. Copying a whole file system (`COPY --from=build / /`) over another image "
+                "clashes like this: copy only what the app needs, e.g. `COPY --from=build /app /app`."
+            )
         elif cause == "missing-file":
-            hint = (f"{keyword} on line {failure.line} names a path that is not in the build context (paths are "
-                    "relative to it, and .dockerignore may exclude them); with --from, the path is in that stage's "
-                    f"file system. The engine said: {words}")
+            hint = (
+                f"{keyword} on line {failure.line} names a path that is not in the build context (paths are "
+                "relative to it, and .dockerignore may exclude them); with --from, the path is in that stage's "
+                f"file system. The engine said: {words}"
+            )
         else:
             hint = f"{keyword} on line {failure.line} failed. The engine said: {words}"
     elif keyword == "FROM" or cause == "base-image":

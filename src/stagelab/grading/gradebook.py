@@ -221,7 +221,6 @@ def _leaderboard_html(entries: list[Entry]) -> str:
     )
 
 
-
 def write_html(entries: list[Entry], path: str | Path, title: str) -> Path:
     """A self-contained page: a per-learner × per-check table, then each learner's messages and hints."""
     path = Path(path)
@@ -237,7 +236,9 @@ def write_html(entries: list[Entry], path: str | Path, title: str) -> Path:
                 cells.append('<td class="cng">–</td>')
                 continue
             mark = _MARKS.get(result.status, "?")
-            cells.append(f'<td class="{e(result.status.value)}" title="{e(result.message)}">{mark} {result.points:g}</td>')
+            cells.append(
+                f'<td class="{e(result.status.value)}" title="{e(result.message)}">{mark} {result.points:g}</td>'
+            )
         note = f' class="cng" title="{e(report.could_not_grade)}"' if report.could_not_grade else ""
         rows.append(
             f'<tr><td class="l"><a href="#{e(entry.learner)}">{e(entry.learner)}</a></td>'
@@ -266,7 +267,7 @@ def write_html(entries: list[Entry], path: str | Path, title: str) -> Path:
         f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{e(title)}</title><style>{_STYLE}</style></head>"
         f"<body><h1>{e(title)}</h1><p>{len(entries)} submissions, graded {generated}.</p>"
         f'<table><tr><th class="l">learner</th><th class="l">score</th><th class="l">image MB</th>{header}</tr>'
-        f'{"".join(rows)}</table>{_leaderboard_html(entries)}'
+        f"{''.join(rows)}</table>{_leaderboard_html(entries)}"
         f"<h2>Details</h2>{''.join(sections)}</body></html>\n"
     )
     path.write_text(page, encoding="utf-8")

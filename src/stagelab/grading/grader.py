@@ -93,7 +93,9 @@ def _lab_context(spec: LabSpec, lab_dir: Path, folder: Path) -> Path:
     if spec.app is None:
         return own  # the lab keeps its whole app
     if own.is_dir():
-        shutil.copytree(own, folder, symlinks=True, ignore=shutil.ignore_patterns("node_modules", ".venv", "__pycache__"))
+        shutil.copytree(
+            own, folder, symlinks=True, ignore=shutil.ignore_patterns("node_modules", ".venv", "__pycache__")
+        )
     else:
         folder.mkdir(parents=True)
     labs.fill_context(spec, lab_dir, folder)

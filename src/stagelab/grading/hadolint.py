@@ -44,8 +44,10 @@ class Finding:
     @property
     def url(self) -> str:
         """The rule's documentation page."""
-        return f"https://github.com/hadolint/hadolint/wiki/{self.code}" if self.code.startswith("DL") else (
-            f"https://www.shellcheck.net/wiki/{self.code}"
+        return (
+            f"https://github.com/hadolint/hadolint/wiki/{self.code}"
+            if self.code.startswith("DL")
+            else (f"https://www.shellcheck.net/wiki/{self.code}")
         )
 
 
@@ -184,7 +186,11 @@ def _windows_stages(model: Dockerfile) -> list[Stage]:
         inherited = parent is not None and parent.index < stage.index and parent in windows
         shell = stage.last("SHELL")
         shell_words = " ".join(shell.arguments).lower() if shell else ""
-        if inherited or _WINDOWS_BASE.search(model.resolved_base(stage)) or re.search(r"powershell|pwsh|cmd(\.exe)?\b", shell_words):
+        if (
+            inherited
+            or _WINDOWS_BASE.search(model.resolved_base(stage))
+            or re.search(r"powershell|pwsh|cmd(\.exe)?\b", shell_words)
+        ):
             windows.append(stage)
     return windows
 

@@ -124,7 +124,9 @@ def to_junit(reports: GradeReport | Sequence[GradeReport]) -> str:
             name=report.lab_id if report.lab_id != "lint" else report.title,
             tests=str(len(report.results)),
             failures=str(sum(1 for r in report.results if r.status is CheckStatus.FAILED)),
-            errors=str(sum(1 for r in report.results if r.status is CheckStatus.ERROR) + (1 if report.could_not_grade else 0)),
+            errors=str(
+                sum(1 for r in report.results if r.status is CheckStatus.ERROR) + (1 if report.could_not_grade else 0)
+            ),
             skipped=str(sum(1 for r in report.results if r.status is CheckStatus.SKIPPED)),
             time=f"{report.duration_s:.3f}",
             timestamp=report.started_at,
@@ -141,7 +143,12 @@ def to_junit(reports: GradeReport | Sequence[GradeReport]) -> str:
                 time=f"{result.duration_s:.3f}",
             )
             if result.status is CheckStatus.FAILED:
-                failure = ET.SubElement(case, "failure", message=result.message.splitlines()[0] if result.message else "", type=result.check_id)
+                failure = ET.SubElement(
+                    case,
+                    "failure",
+                    message=result.message.splitlines()[0] if result.message else "",
+                    type=result.check_id,
+                )
                 failure.text = _case_text(result)
             elif result.status is CheckStatus.ERROR:
                 error = ET.SubElement(case, "error", message=result.message.splitlines()[0] if result.message else "")
@@ -175,7 +182,8 @@ def to_gradescope(report: GradeReport) -> str:
         "score": report.score,
         "max_score": report.max_score,
         "execution_time": round(report.duration_s, 3),
-        "output": report.could_not_grade and f"Could not grade: {report.could_not_grade}"
+        "output": report.could_not_grade
+        and f"Could not grade: {report.could_not_grade}"
         or f"{report.lab_id}: {_points(report.score)}/{_points(report.max_score)}",
         "visibility": "visible",
         "tests": tests,
@@ -196,7 +204,9 @@ def render(reports: GradeReport | Sequence[GradeReport], fmt: str) -> str:
     if fmt == "terminal":
         from rich.console import Console
 
-        console = Console(record=True, width=120, force_terminal=False, color_system=None, highlight=False, file=_Null())
+        console = Console(
+            record=True, width=120, force_terminal=False, color_system=None, highlight=False, file=_Null()
+        )
         for report in [reports] if isinstance(reports, GradeReport) else reports:
             print_terminal(report, console)
         return console.export_text()

@@ -209,7 +209,9 @@ class GradeReport:
         data["results"] = [r.to_dict() for r in self.results]
         data["all_passed"] = self.all_passed
         first = self.first_failure
-        data["first_failure"] = {"check_id": first.check_id, "message": first.message, "hint": first.hint} if first else None
+        data["first_failure"] = (
+            {"check_id": first.check_id, "message": first.message, "hint": first.hint} if first else None
+        )
         return data
 
     @classmethod

@@ -138,13 +138,20 @@ class _Problems:
         if self.items:
             if len(self.items) == 1:
                 raise LabSpecError(self.items[0])
-            raise LabSpecError(f"{len(self.items)} problems in the lab spec:\n" + "\n".join(f"  - {i}" for i in self.items))
+            raise LabSpecError(
+                f"{len(self.items)} problems in the lab spec:\n" + "\n".join(f"  - {i}" for i in self.items)
+            )
 
 
 def _type_name(value: Any) -> str:
-    return {str: "text", int: "a whole number", float: "a number", bool: "true/false", list: "a list", dict: "a mapping"}.get(
-        type(value), type(value).__name__
-    )
+    return {
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        bool: "true/false",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), type(value).__name__)
 
 
 def _suggest(word: str, choices: list[str] | set[str]) -> str:
@@ -155,7 +162,9 @@ def _suggest(word: str, choices: list[str] | set[str]) -> str:
 def _unknown_keys(problems: _Problems, mapping: dict, allowed: set[str], prefix: str) -> None:
     for key in mapping:
         if key not in allowed:
-            problems.add(f"{prefix}{key}", f"unknown key{_suggest(str(key), allowed)}; allowed: {', '.join(sorted(allowed))}")
+            problems.add(
+                f"{prefix}{key}", f"unknown key{_suggest(str(key), allowed)}; allowed: {', '.join(sorted(allowed))}"
+            )
 
 
 def _expect(problems: _Problems, key: str, value: Any, types: tuple[type, ...], what: str) -> bool:
@@ -197,8 +206,10 @@ def parse_spec(data: Any, where: str = SPEC_FILE, folder_name: str | None = None
     language = data.get("language")
     if language is not None and _expect(problems, "language", language, (str,), f"one of {', '.join(LANGUAGES)}"):
         if language not in LANGUAGES:
-            problems.add("language", f"unknown language '{language}'{_suggest(language, set(LANGUAGES))}; "
-                         f"allowed: {', '.join(LANGUAGES)}")
+            problems.add(
+                "language",
+                f"unknown language '{language}'{_suggest(language, set(LANGUAGES))}; allowed: {', '.join(LANGUAGES)}",
+            )
             language = None
     elif language is not None:
         language = None
@@ -248,7 +259,9 @@ def parse_spec(data: Any, where: str = SPEC_FILE, folder_name: str | None = None
                     param = definition.param(str(name))
                     if param is None:
                         names = [p.name for p in definition.params]
-                        allowed = f"; {check_id} takes: {', '.join(names)}" if names else f"; {check_id} takes no parameters"
+                        allowed = (
+                            f"; {check_id} takes: {', '.join(names)}" if names else f"; {check_id} takes no parameters"
+                        )
                         problems.add(f"{key}.with.{name}", f"unknown parameter{_suggest(str(name), names)}{allowed}")
                         continue
                     if value is not None and not _matches(value, param.types):
@@ -261,7 +274,9 @@ def parse_spec(data: Any, where: str = SPEC_FILE, folder_name: str | None = None
                 problems.add(f"{key}.id", unmet)
             fits = hints.ONLY_FOR.get(check_id)
             if language and fits and language not in fits:
-                problems.add(f"{key}.id", f"{check_id} is for {' and '.join(fits)} labs; this lab's language is {language}")
+                problems.add(
+                    f"{key}.id", f"{check_id} is for {' and '.join(fits)} labs; this lab's language is {language}"
+                )
     problems.raise_if_any()
     return LabSpec(
         id=lab_id,
@@ -276,9 +291,14 @@ def parse_spec(data: Any, where: str = SPEC_FILE, folder_name: str | None = None
 
 
 def _type_word(t: type) -> str:
-    return {str: "text", int: "a whole number", float: "a number", bool: "true/false", list: "a list", dict: "a mapping"}.get(
-        t, t.__name__
-    )
+    return {
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        bool: "true/false",
+        list: "a list",
+        dict: "a mapping",
+    }.get(t, t.__name__)
 
 
 def _matches(value: Any, types: tuple[type, ...]) -> bool:
@@ -305,7 +325,9 @@ def _parse_build(problems: _Problems, raw: Any) -> BuildSpec:
     args = raw.get("build_args") or {}
     if _expect(problems, "build.build_args", args, (dict,), "a mapping NAME: value"):
         values["build_args"] = {str(k): str(v) for k, v in args.items()}
-    if "network" in raw and _expect(problems, "build.network", raw["network"], (bool,), "true (RUN may reach package mirrors) or false (no network)"):
+    if "network" in raw and _expect(
+        problems, "build.network", raw["network"], (bool,), "true (RUN may reach package mirrors) or false (no network)"
+    ):
         values["network"] = raw["network"]
     if raw.get("limits") is not None:
         values["limits"] = _parse_limits(problems, raw["limits"])
@@ -361,7 +383,7 @@ def _parse_run(problems: _Problems, raw: Any) -> RunSpec | None:
     if "command" in raw and raw["command"] is not None:
         command = raw["command"]
         if isinstance(command, str):
-            problems.add("run.command", "must be a list of arguments, e.g. [\"--version\"] (exec form, no shell)")
+            problems.add("run.command", 'must be a list of arguments, e.g. ["--version"] (exec form, no shell)')
         elif _expect(problems, "run.command", command, (list,), "a list of arguments"):
             values["command"] = tuple(str(c) for c in command)
     for key, types, what in (
@@ -381,9 +403,13 @@ def _parse_run(problems: _Problems, raw: Any) -> RunSpec | None:
     if app is not None and _expect(problems, "run.app", app, (dict,), "a mapping (entry, verify)"):
         _unknown_keys(problems, app, _APP_KEYS, "run.app.")
         entry = app.get("entry")
-        if entry is not None and _expect(problems, "run.app.entry", entry, (str,), "a path relative to the build context"):
+        if entry is not None and _expect(
+            problems, "run.app.entry", entry, (str,), "a path relative to the build context"
+        ):
             if Path(entry).is_absolute() or ".." in Path(entry).parts:
-                problems.add("run.app.entry", f"'{entry}' must be relative to the build context (no leading /, no '..')")
+                problems.add(
+                    "run.app.entry", f"'{entry}' must be relative to the build context (no leading /, no '..')"
+                )
                 entry = None
         elif entry is not None:
             entry = None

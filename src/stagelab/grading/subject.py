@@ -278,7 +278,11 @@ class Subject:
             if not target.is_relative_to(self.context_dir.resolve()) or not target.is_file():
                 raise SkipCheck(f"{relative_path} is not a file in the build context")
             with target.open("a", encoding="utf-8") as handle:
-                handle.write(f"\n// changed by stagelab grade {self.nonce}\n" if target.suffix in (".js", ".go", ".ts", ".c") else f"\n# changed by stagelab grade {self.nonce}\n")
+                handle.write(
+                    f"\n// changed by stagelab grade {self.nonce}\n"
+                    if target.suffix in (".js", ".go", ".ts", ".c")
+                    else f"\n# changed by stagelab grade {self.nonce}\n"
+                )
             self._cache[key] = self.build(timeout_s=timeout_s, tag_suffix="-rebuild")
         return self._cache[key]
 

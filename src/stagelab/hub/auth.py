@@ -50,7 +50,9 @@ def add_learners(path: Path, names: list[str], admin: bool = False) -> list[Lear
     added = []
     for name in names:
         if not NAME.match(name):
-            raise StagelabError(f"{name!r} is not a usable learner name: lowercase letters, digits and '-', starting with a letter, at most 31.")
+            raise StagelabError(
+                f"{name!r} is not a usable learner name: lowercase letters, digits and '-', starting with a letter, at most 31."
+            )
         if name in existing:
             continue
         learner = Learner(name, secrets.token_urlsafe(12), admin)

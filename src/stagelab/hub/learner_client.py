@@ -35,7 +35,9 @@ class LearnerSession:
         found = re.search(r'name="_xsrf" value="([^"]+)"', page)
         form = {"username": self.name, "password": token, "_xsrf": found.group(1) if found else self._xsrf()}
         # next=/hub/home: without it the hub redirects to /hub/spawn, which starts the server at sign-in.
-        request = urllib.request.Request(f"{self.hub_url}/hub/login?next=%2Fhub%2Fhome", data=urllib.parse.urlencode(form).encode())
+        request = urllib.request.Request(
+            f"{self.hub_url}/hub/login?next=%2Fhub%2Fhome", data=urllib.parse.urlencode(form).encode()
+        )
         try:
             self.opener.open(request, timeout=30).read()
         except urllib.error.HTTPError as error:

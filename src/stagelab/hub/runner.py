@@ -234,7 +234,9 @@ def api(settings: HubSettings, method: str, path: str, body: dict | None = None,
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
             text = response.read().decode()
     except urllib.error.HTTPError as error:
-        raise StagelabError(f"The hub refused {method} {path}: {error.code} {error.read().decode(errors='replace')[:300]}") from None
+        raise StagelabError(
+            f"The hub refused {method} {path}: {error.code} {error.read().decode(errors='replace')[:300]}"
+        ) from None
     return json.loads(text) if text.strip() else None
 
 

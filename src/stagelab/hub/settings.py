@@ -107,8 +107,12 @@ def from_env(env: dict[str, str] | None = None) -> HubSettings:
             build_processes=int(env.get("STAGELAB_HUB_BUILD_PROCESSES", "2048")),
             build_memory_mb=int(env.get("STAGELAB_HUB_BUILD_MEMORY_MB", "2048")),
         ).checked(),
-        seeding=Seeding(mode=mode, kit_path=kit if mode == "kit" else None,
-                        registry=env.get("STAGELAB_HUB_REGISTRY", ""), images=images),  # fmt: skip
+        seeding=Seeding(
+            mode=mode,
+            kit_path=kit if mode == "kit" else None,
+            registry=env.get("STAGELAB_HUB_REGISTRY", ""),
+            images=images,
+        ),  # fmt: skip
     )
     return HubSettings(
         hub=hub,

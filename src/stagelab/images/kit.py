@@ -125,9 +125,7 @@ def export(
         archive.addfile(info, io.BytesIO(data))
     os.chmod(partial, 0o644)  # docker save writes 0600; a kit is meant to be copied to others
     os.replace(partial, destination)
-    return KitManifest(
-        manifest.images, manifest.members, manifest.created, destination.stat().st_size, tuple(skipped)
-    )
+    return KitManifest(manifest.images, manifest.members, manifest.created, destination.stat().st_size, tuple(skipped))
 
 
 def verify(source: Path) -> KitManifest:
@@ -197,7 +195,9 @@ def import_kit(source: Path, on_message: Callable[[str], None] | None = None) ->
             wrong.append(image.reference)
     if wrong:
         _restore(manifest, before)
-        raise KitError(f"After loading, {', '.join(wrong)} did not match the kit's image ids; those references were removed again.")
+        raise KitError(
+            f"After loading, {', '.join(wrong)} did not match the kit's image ids; those references were removed again."
+        )
     return list(manifest.images)
 
 

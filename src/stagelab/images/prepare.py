@@ -151,8 +151,12 @@ class _Preparer:
         def done(action: Action, message: str = "", facts: ImageFacts | None = None) -> Outcome:
             self.notify(Progress(reference, 1, 1, message or action.value, finished=True, action=action))
             return Outcome(
-                reference, action, time.monotonic() - started, message,
-                facts.id if facts else "", facts.size_bytes if facts else 0,
+                reference,
+                action,
+                time.monotonic() - started,
+                message,
+                facts.id if facts else "",
+                facts.size_bytes if facts else 0,
             )
 
         self.notify(Progress(reference, 0, 1, "checking"))
@@ -216,7 +220,9 @@ def prepare(
     started = time.monotonic()
     entries, requested = _select(refs)
     workshop = Workshop(site_certs.find(ca_certs), no_cache=no_cache)
-    preparer = _Preparer(requested if rebuild else set(), pull and not rebuild, workshop, on_progress or (lambda progress: None))
+    preparer = _Preparer(
+        requested if rebuild else set(), pull and not rebuild, workshop, on_progress or (lambda progress: None)
+    )
     outcomes = [preparer.one(entry) for entry in entries]
     return PrepareReport(tuple(outcomes), time.monotonic() - started)
 

@@ -93,8 +93,15 @@ def ensure_minbase(suite: str, cache_dir: Path, *, refresh: bool = False) -> Pat
     main, security = host_mirrors()
     partial = final.with_suffix(".tar.partial")
     command = [
-        "mmdebstrap", "--variant=minbase", "--format=tar", "--quiet", suite, str(partial),
-        f"deb {main} {suite} main", f"deb {main} {suite}-updates main", f"deb {security} {suite}-security main",
+        "mmdebstrap",
+        "--variant=minbase",
+        "--format=tar",
+        "--quiet",
+        suite,
+        str(partial),
+        f"deb {main} {suite} main",
+        f"deb {main} {suite}-updates main",
+        f"deb {security} {suite}-security main",
     ]
     out = subprocess.run(command, capture_output=True, text=True)
     if out.returncode != 0:

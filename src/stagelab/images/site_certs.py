@@ -31,14 +31,20 @@ def _read(path: Path) -> SiteCertificate:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise StagelabError(f"Cannot read the CA certificate {path}: {error.strerror}. Give a readable PEM file.") from None
+        raise StagelabError(
+            f"Cannot read the CA certificate {path}: {error.strerror}. Give a readable PEM file."
+        ) from None
     if b"-----BEGIN CERTIFICATE-----" not in data:
-        raise StagelabError(f"{path} is not a PEM certificate (no BEGIN CERTIFICATE line). Give the CA's .crt/.pem file.")
+        raise StagelabError(
+            f"{path} is not a PEM certificate (no BEGIN CERTIFICATE line). Give the CA's .crt/.pem file."
+        )
     name = path.name if path.name.endswith(".crt") else path.stem + ".crt"
     return SiteCertificate(name=name, pem=data if data.endswith(b"\n") else data + b"\n")
 
 
-def find(extra: Iterable[str | os.PathLike[str]] = (), host_folder: Path = HOST_CA_FOLDER) -> tuple[SiteCertificate, ...]:
+def find(
+    extra: Iterable[str | os.PathLike[str]] = (), host_folder: Path = HOST_CA_FOLDER
+) -> tuple[SiteCertificate, ...]:
     """The host's extra CAs (``*.crt`` in ``host_folder``) plus any files given, without duplicates."""
     found: dict[bytes, SiteCertificate] = {}
     paths = sorted(host_folder.glob("*.crt")) if host_folder.is_dir() else []

@@ -72,7 +72,10 @@ class Workshop:
     """Makes stand-ins; holds the build context (recipes, toolchains) and the site CAs for one prepare."""
 
     def __init__(
-        self, certificates: tuple[site_certs.SiteCertificate, ...] = (), cache: Path | None = None, no_cache: bool = False
+        self,
+        certificates: tuple[site_certs.SiteCertificate, ...] = (),
+        cache: Path | None = None,
+        no_cache: bool = False,
     ):
         self.certificates = certificates
         self.no_cache = no_cache
@@ -97,7 +100,9 @@ class Workshop:
             return self._import_rootfs(entry, run_id, report)
         if entry.recipe.method is Method.DOCKERFILE:
             return self._build(entry, run_id, report)
-        raise StagelabError(f"{entry.reference} has no stand-in recipe ({entry.unavailable_reason or 'registry only'}).")
+        raise StagelabError(
+            f"{entry.reference} has no stand-in recipe ({entry.unavailable_reason or 'registry only'})."
+        )
 
     def _import_rootfs(self, entry: Entry, run_id: str, report: Callable[[StepProgress], None]) -> ImageFacts:
         report(StepProgress(0, 3, f"mmdebstrap {SUITE} (minbase)"))
@@ -105,7 +110,11 @@ class Workshop:
         report(StepProgress(1, 3, "writing the image tarball"))
         with tempfile.TemporaryDirectory(prefix="stagelab-rootfs-", dir=self.cache) as scratch:
             tarball = rootfs.write_image_tar(
-                minbase, Path(scratch) / "rootfs.tar", suite=SUITE, slim=entry.recipe.slim, certificates=self.certificates
+                minbase,
+                Path(scratch) / "rootfs.tar",
+                suite=SUITE,
+                slim=entry.recipe.slim,
+                certificates=self.certificates,
             )
             report(StepProgress(2, 3, "docker import"))
             facts = Engine().images.import_tarball(
@@ -163,4 +172,7 @@ def _total_steps(build: Build, event: BuildEvent) -> int:
     model = build.model
     if model is None:
         return event.step.total or 1 if event.step else 1
-    return sum(len([i for i in stage.instructions if i.keyword in ("RUN", "COPY", "ADD")]) + 1 for stage in model.needed_stages(build.target))
+    return sum(
+        len([i for i in stage.instructions if i.keyword in ("RUN", "COPY", "ADD")]) + 1
+        for stage in model.needed_stages(build.target)
+    )

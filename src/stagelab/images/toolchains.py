@@ -40,8 +40,20 @@ def ensure_wheel(project: str, version: str, wheels_dir: Path) -> Path:
     found = sorted(wheels_dir.glob(prefix + "*.whl"))
     if found:
         return found[0]
-    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-               "--python-version", "3.12", "--dest", str(wheels_dir), f"{project}=={version}"]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--python-version",
+        "3.12",
+        "--dest",
+        str(wheels_dir),
+        f"{project}=={version}",
+    ]
     for tag in _platform_tags():
         command += ["--platform", tag]
     out = subprocess.run(command, capture_output=True, text=True)

@@ -108,13 +108,14 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
         self._queue_text = ""
         self._log: deque[str] = deque(maxlen=LOG_LINES_SHOWN)
 
-        self.build_button = widgets.Button(description="Build", button_style="primary", icon="play",
-                                           tooltip="Build the image")
-        self.cancel_button = widgets.Button(description="Cancel", icon="stop", disabled=True,
-                                            tooltip="Stop the build")
+        self.build_button = widgets.Button(
+            description="Build", button_style="primary", icon="play", tooltip="Build the image"
+        )
+        self.cancel_button = widgets.Button(description="Cancel", icon="stop", disabled=True, tooltip="Stop the build")
         self.status = widgets.HTML()
-        self.progress = widgets.FloatProgress(value=0, min=0, max=1, description="", bar_style="info",
-                                              layout=widgets.Layout(width="100%"))
+        self.progress = widgets.FloatProgress(
+            value=0, min=0, max=1, description="", bar_style="info", layout=widgets.Layout(width="100%")
+        )
         self.steps_view = widgets.HTML()
         self.failure_view = widgets.HTML()
         self.log_view = widgets.HTML()
@@ -329,13 +330,18 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
         self.status.value = f'<span class="stagelab-status" style="{t.FONT}">{t.escape(status)}</span>'
         self.steps_view.value = self.steps_html()
         self.failure_view.value = self.failure_html()
-        self.log_view.value = t.section("Log (last lines)", t.preformatted(list(self._log)), "stagelab-log-section") if self._log else ""
+        self.log_view.value = (
+            t.section("Log (last lines)", t.preformatted(list(self._log)), "stagelab-log-section") if self._log else ""
+        )
 
     def steps_html(self) -> str:
         """The stages and their steps with state and duration, as HTML."""
         if self._plan_error:
-            head = t.box(t.escape(f"The Dockerfile could not be read before building: {self._plan_error}"),
-                         t.STATE_COLOURS["failed"], "stagelab-plan-error")
+            head = t.box(
+                t.escape(f"The Dockerfile could not be read before building: {self._plan_error}"),
+                t.STATE_COLOURS["failed"],
+                "stagelab-plan-error",
+            )
         else:
             head = ""
         table_rows = []
@@ -349,10 +355,17 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
                 if header is not None:
                     note = t.state_badge("skipped", "skipped stage") if header.skipped else ""
                     table_rows.append(
-                        (f'<b>stage {t.escape(header.ref)}</b> <span style="opacity:0.7">from {t.escape(header.base)}</span>', note, "", "")
+                        (
+                            f'<b>stage {t.escape(header.ref)}</b> <span style="opacity:0.7">from {t.escape(header.base)}</span>',
+                            note,
+                            "",
+                            "",
+                        )
                     )
-                    attributes.append(f'class="stagelab-stage" data-stage="{t.escape(header.ref)}"'
-                                      f' data-state="{"skipped" if header.skipped else "needed"}"')
+                    attributes.append(
+                        f'class="stagelab-stage" data-stage="{t.escape(header.ref)}"'
+                        f' data-state="{"skipped" if header.skipped else "needed"}"'
+                    )
             # Rows of a skipped stage carry no badge: the stage header says it once.
             state_html = "" if row.state == "skipped" else t.state_badge(row.state)
             table_rows.append(
@@ -364,8 +377,9 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
                 )
             )
             attributes.append(f'class="stagelab-step" data-state="{row.state}" data-line="{t.escape(row.line or "")}"')
-        return head + t.table(("Step", "State", "Time", "Line"), table_rows, css_class="stagelab-steps",
-                              row_attributes=attributes)
+        return head + t.table(
+            ("Step", "State", "Time", "Line"), table_rows, css_class="stagelab-steps", row_attributes=attributes
+        )
 
     def failure_html(self) -> str:
         """The failure report (instruction, line, reason, hint), or an empty string."""
@@ -374,19 +388,27 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
             return ""
         if isinstance(error, BuildFailed):
             if error.cause is FailureCause.CANCELLED:
-                return t.box(t.escape("The build was cancelled; nothing is left running."),
-                             t.STATE_COLOURS["cancelled"], "stagelab-failure")
+                return t.box(
+                    t.escape("The build was cancelled; nothing is left running."),
+                    t.STATE_COLOURS["cancelled"],
+                    "stagelab-failure",
+                )
             where = f"line {error.line}" if error.line else "an unknown line"
-            parts = [f'<div><b>Build failed</b> at {t.escape(where)}'
-                     + (f': <code style="{t.MONO}">{t.escape(error.instruction)}</code>' if error.instruction else "")
-                     + "</div>"]
+            parts = [
+                f"<div><b>Build failed</b> at {t.escape(where)}"
+                + (f': <code style="{t.MONO}">{t.escape(error.instruction)}</code>' if error.instruction else "")
+                + "</div>"
+            ]
             parts.append(f'<div class="stagelab-failure-reason" style="{t.MONO}">{t.escape(error.reason)}</div>')
             if error.excerpt:
                 parts.append(t.preformatted(error.excerpt.splitlines(), "stagelab-excerpt", 160))
             parts.append(f'<div class="stagelab-hint"><b>Hint:</b> {t.escape(error.hint)}</div>')
             return t.box("".join(parts), t.STATE_COLOURS["failed"], "stagelab-failure")
-        return t.box(f'<div class="stagelab-failure-reason">{t.escape(str(error))}</div>',
-                     t.STATE_COLOURS["failed"], "stagelab-failure")
+        return t.box(
+            f'<div class="stagelab-failure-reason">{t.escape(str(error))}</div>',
+            t.STATE_COLOURS["failed"],
+            "stagelab-failure",
+        )
 
     def transcript_html(self) -> str | None:
         """The recorded build (steps, result or failure, log tail) as static HTML."""

@@ -33,8 +33,12 @@ def to_svg(figure: Figure) -> str:
     # Scale down to narrow cells (never up), keeping the aspect ratio.
     match = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
     natural_width = f"{float(match.group(1)):.0f}px" if match else "100%"
-    svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"',
-                 rf'<svg\1 style="width:100%; max-width:{natural_width}; height:auto;"', svg, count=1)
+    svg = re.sub(
+        r'<svg([^>]*?) width="[^"]*" height="[^"]*"',
+        rf'<svg\1 style="width:100%; max-width:{natural_width}; height:auto;"',
+        svg,
+        count=1,
+    )
     return svg
 
 
@@ -96,8 +100,14 @@ def comparison_chart(
         figure.suptitle(title, fontsize=10)
     handles = [Patch(color=colour, label=name) for name, colour in zip(names, colours)]
     figure.tight_layout()
-    figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=min(3, len(names)),
-                  fontsize=8, frameon=False)
+    figure.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncols=min(3, len(names)),
+        fontsize=8,
+        frameon=False,
+    )
     return to_svg(figure)
 
 

@@ -32,12 +32,20 @@ def comparison_html(comparison: Comparison, title: str = "") -> str:
         metrics.append(("Start-up", [row.startup_s for row in rows], "s"))
     chart = charts.comparison_chart(names, metrics, title=title)
     header, *body = comparison.table_rows()
-    table = t.table(header, [[f'<span style="white-space:nowrap">{t.escape(cell)}</span>' for cell in row] for row in body], css_class="stagelab-comparison-table")
+    table = t.table(
+        header,
+        [[f'<span style="white-space:nowrap">{t.escape(cell)}</span>' for cell in row] for row in body],
+        css_class="stagelab-comparison-table",
+    )
     smallest = comparison.smallest
-    note = (f'<div style="{t.FONT}">Smallest: <b>{t.escape(smallest.ref)}</b> '
-            f"({t.escape(t.format_size(smallest.size_bytes))}); sizes are uncompressed, as <code>docker images</code> shows them.</div>")
-    return (f'<div class="stagelab-comparison-body"><div class="stagelab-comparison-chart">{chart}</div>'
-            f'<div style="overflow-x:auto">{table}</div>{note}</div>')
+    note = (
+        f'<div style="{t.FONT}">Smallest: <b>{t.escape(smallest.ref)}</b> '
+        f"({t.escape(t.format_size(smallest.size_bytes))}); sizes are uncompressed, as <code>docker images</code> shows them.</div>"
+    )
+    return (
+        f'<div class="stagelab-comparison-body"><div class="stagelab-comparison-chart">{chart}</div>'
+        f'<div style="overflow-x:auto">{table}</div>{note}</div>'
+    )
 
 
 class ComparisonChart(t.TranscriptMixin, widgets.VBox):
@@ -51,7 +59,9 @@ class ComparisonChart(t.TranscriptMixin, widgets.VBox):
     ):
         super().__init__()
         #: The comparison shown (from :mod:`stagelab.analysis.compare`).
-        self.comparison = images if isinstance(images, Comparison) else Engine().reports.compare(list(images), startup_times)
+        self.comparison = (
+            images if isinstance(images, Comparison) else Engine().reports.compare(list(images), startup_times)
+        )
         self.html = comparison_html(self.comparison, title)
         self.add_class("stagelab-comparison")
         self.children = [widgets.HTML(self.html)]

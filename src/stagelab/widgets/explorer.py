@@ -29,13 +29,17 @@ def surface_badges(report: ImageReport) -> str:
     surface = report.surface
     badges = [
         t.badge(f"shell: {_listed(surface.shells)}", _BAD, "A shell lets anyone who gets in run commands")
-        if surface.has_shell else t.badge("no shell", _GOOD),
+        if surface.has_shell
+        else t.badge("no shell", _GOOD),
         t.badge(f"package manager: {_listed(surface.package_managers)}", _BAD, "It can install more tools at run time")
-        if surface.has_package_manager else t.badge("no package manager", _GOOD),
+        if surface.has_package_manager
+        else t.badge("no package manager", _GOOD),
         t.badge(f"compilers: {_listed(surface.compilers)}", _BAD, "Build tools are not needed to run the app")
-        if surface.has_compilers else t.badge("no compilers", _GOOD),
+        if surface.has_compilers
+        else t.badge("no compilers", _GOOD),
         t.badge(f"{len(surface.setuid_files)} setuid files", _BAD, _listed(surface.setuid_files, 10))
-        if surface.setuid_files else t.badge("no setuid files", _GOOD),
+        if surface.setuid_files
+        else t.badge("no setuid files", _GOOD),
         t.badge("runs as non-root", _GOOD) if report.non_root else t.badge("runs as root", _BAD),
         t.badge(f"{len(surface.packages)} packages", _NEUTRAL, "Debian packages recorded in the image"),
         t.badge(f"{surface.executables_count} executables", _NEUTRAL),
@@ -57,19 +61,33 @@ def explorer_html(report: ImageReport, biggest: int = 8) -> str:
         + f" · user {t.escape(report.config.user or 'root (not set)')}</div>"
     )
     chart = f'<div class="stagelab-layer-chart">{charts.layer_chart([(_layer_label(l.created_by), l.size_bytes) for l in layers])}</div>'
-    files = t.table(("Biggest files", "Size"),
-                    [(f'<code style="{t.MONO}">{t.escape(p)}</code>', t.escape(t.format_size(s)))
-                     for p, s in report.biggest(biggest, "file")], css_class="stagelab-biggest-files")
-    folders = t.table(("Biggest folders", "Size"),
-                      [(f'<code style="{t.MONO}">{t.escape(p)}</code>', t.escape(t.format_size(s)))
-                       for p, s in report.biggest(biggest, "dir")], css_class="stagelab-biggest-folders")
+    files = t.table(
+        ("Biggest files", "Size"),
+        [
+            (f'<code style="{t.MONO}">{t.escape(p)}</code>', t.escape(t.format_size(s)))
+            for p, s in report.biggest(biggest, "file")
+        ],
+        css_class="stagelab-biggest-files",
+    )
+    folders = t.table(
+        ("Biggest folders", "Size"),
+        [
+            (f'<code style="{t.MONO}">{t.escape(p)}</code>', t.escape(t.format_size(s)))
+            for p, s in report.biggest(biggest, "dir")
+        ],
+        css_class="stagelab-biggest-folders",
+    )
     wasted = report.efficiency_details.wasted_paths[:5]
     efficiency = (
         f'<div class="stagelab-efficiency" style="{t.FONT}">Layer efficiency <b>{report.efficiency:.1%}</b> · '
         f"wasted <b>{t.escape(t.format_size(report.wasted_bytes))}</b> "
         f"({report.user_wasted_percent:.1f} % of the layers added on top of the base)"
-        + ("" if not wasted else "<br>Files stored more than once: " + ", ".join(
-            f'<code style="{t.MONO}">{t.escape(w.path)}</code> ×{w.layers_count}' for w in wasted))
+        + (
+            ""
+            if not wasted
+            else "<br>Files stored more than once: "
+            + ", ".join(f'<code style="{t.MONO}">{t.escape(w.path)}</code> ×{w.layers_count}' for w in wasted)
+        )
         + "</div>"
     )
     return (

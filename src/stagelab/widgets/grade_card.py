@@ -70,12 +70,17 @@ class GradeCard(t.TranscriptMixin, widgets.VBox):
             self.title = f"Lab {self.lab_dir.name}"
             self._spec_error = str(error)
 
-        self.check_button = widgets.Button(description="Check my work", button_style="primary", icon="check",
-                                           layout=widgets.Layout(width="auto"),
-                                           disabled=self._spec_error is not None)
+        self.check_button = widgets.Button(
+            description="Check my work",
+            button_style="primary",
+            icon="check",
+            layout=widgets.Layout(width="auto"),
+            disabled=self._spec_error is not None,
+        )
         self.status = widgets.HTML()
-        self.progress = widgets.FloatProgress(value=0, min=0, max=max(1, len(self._planned)), bar_style="info",
-                                              layout=widgets.Layout(width="100%"))
+        self.progress = widgets.FloatProgress(
+            value=0, min=0, max=max(1, len(self._planned)), bar_style="info", layout=widgets.Layout(width="100%")
+        )
         self.checks_view = widgets.HTML()
         self.check_button.on_click(lambda _button: self.start())
         self.add_class("stagelab-grade-card")
@@ -178,7 +183,7 @@ class GradeCard(t.TranscriptMixin, widgets.VBox):
         for index, check in enumerate(self._planned):
             result = results[index] if index < len(results) else None
             rows.append((check.id, catalogue.get(check.id).title, result))
-        for result in results[len(self._planned):]:  # checks the grader added that the plan did not list
+        for result in results[len(self._planned) :]:  # checks the grader added that the plan did not list
             rows.append((result.check_id, result.title, result))
         return rows
 
@@ -203,14 +208,19 @@ class GradeCard(t.TranscriptMixin, widgets.VBox):
         if suffix != ".ipynb" and relative.endswith(".ipynb"):
             relative = relative[: -len(".ipynb")] + suffix
         href = relative + (f"#{anchor}" if anchor else "")
-        return (f'<a class="stagelab-chapter-link" href="{t.escape(href)}" target="_self" '
-                'style="color:#2563eb; text-decoration:underline;">Read the chapter section</a>')
+        return (
+            f'<a class="stagelab-chapter-link" href="{t.escape(href)}" target="_self" '
+            'style="color:#2563eb; text-decoration:underline;">Read the chapter section</a>'
+        )
 
     def checks_html(self, link_suffix: str = ".ipynb") -> str:
         """The check rows (state, title, points, message, expandable hint and chapter link) and the score."""
         if self._spec_error:
-            return t.box(f'<div class="stagelab-failure-reason">{t.escape(self._spec_error)}</div>',
-                         t.STATE_COLOURS["failed"], "stagelab-failure")
+            return t.box(
+                f'<div class="stagelab-failure-reason">{t.escape(self._spec_error)}</div>',
+                t.STATE_COLOURS["failed"],
+                "stagelab-failure",
+            )
         table_rows, attributes = [], []
         running_shown = False
         for check_id, title, result in self._rows():
@@ -226,34 +236,48 @@ class GradeCard(t.TranscriptMixin, widgets.VBox):
                 more = ""
                 if not result.passed and (result.hint or result.chapter):
                     hint = f'<div class="stagelab-hint">{t.escape(result.hint)}</div>' if result.hint else ""
-                    more = (f'<details class="stagelab-hint-details"><summary style="cursor:pointer">Hint</summary>'
-                            f"{hint}{self._chapter_link(result.chapter, link_suffix)}</details>")
-            table_rows.append((
-                t.state_badge(state, _STATUS_LABELS.get(state, state)),
-                f'<b>{t.escape(title)}</b> <span style="opacity:0.6">{t.escape(check_id)}</span>'
-                f'<div class="stagelab-check-message">{message}</div>{more}',
-                t.escape(points),
-            ))
+                    more = (
+                        f'<details class="stagelab-hint-details"><summary style="cursor:pointer">Hint</summary>'
+                        f"{hint}{self._chapter_link(result.chapter, link_suffix)}</details>"
+                    )
+            table_rows.append(
+                (
+                    t.state_badge(state, _STATUS_LABELS.get(state, state)),
+                    f'<b>{t.escape(title)}</b> <span style="opacity:0.6">{t.escape(check_id)}</span>'
+                    f'<div class="stagelab-check-message">{message}</div>{more}',
+                    t.escape(points),
+                )
+            )
             attributes.append(f'class="stagelab-check" data-check="{t.escape(check_id)}" data-state="{state}"')
         html = t.table(("State", "Check", "Points"), table_rows, css_class="stagelab-checks", row_attributes=attributes)
         if self.report is not None:
-            html += (f'<div class="stagelab-score" style="{t.FONT} font-size:15px; margin-top:6px;">'
-                     f"<b>Score: {self.report.score:g} / {self.report.max_score:g}</b></div>")
+            html += (
+                f'<div class="stagelab-score" style="{t.FONT} font-size:15px; margin-top:6px;">'
+                f"<b>Score: {self.report.score:g} / {self.report.max_score:g}</b></div>"
+            )
             if self.report.could_not_grade:
-                html += t.box(t.escape(f"Could not grade everything: {self.report.could_not_grade}"),
-                              t.STATE_COLOURS["error"], "stagelab-could-not-grade")
+                html += t.box(
+                    t.escape(f"Could not grade everything: {self.report.could_not_grade}"),
+                    t.STATE_COLOURS["error"],
+                    "stagelab-could-not-grade",
+                )
         if self.error is not None:
-            html += t.box(f'<div class="stagelab-failure-reason">{t.escape(str(self.error))}</div>',
-                          t.STATE_COLOURS["failed"], "stagelab-failure")
+            html += t.box(
+                f'<div class="stagelab-failure-reason">{t.escape(str(self.error))}</div>',
+                t.STATE_COLOURS["failed"],
+                "stagelab-failure",
+            )
         return html
 
     def transcript_html(self) -> str | None:
         """The grade (each check, score) as static HTML; chapter links point at the book's pages."""
         if self.running or (self.report is None and self.error is None):
             return None
-        return (f'<div class="stagelab-transcript stagelab-grade-transcript" style="{t.FONT}">'
-                f"<div><b>{t.escape(self.title)}</b> — {t.escape(self._status_text)}</div>"
-                f"{self.checks_html(link_suffix='.html')}</div>")
+        return (
+            f'<div class="stagelab-transcript stagelab-grade-transcript" style="{t.FONT}">'
+            f"<div><b>{t.escape(self.title)}</b> — {t.escape(self._status_text)}</div>"
+            f"{self.checks_html(link_suffix='.html')}</div>"
+        )
 
 
 def grade_card(

@@ -76,7 +76,9 @@ def badge(text: str, colour: str, title: str | None = None, css_class: str = "st
 
 def state_badge(state: str, label: str | None = None) -> str:
     """The badge for a step or check state (queued, running, done, cached, failed, passed…)."""
-    return badge(label or state, STATE_COLOURS.get(state, "#6b7280"), css_class=f"stagelab-state stagelab-state-{state}")
+    return badge(
+        label or state, STATE_COLOURS.get(state, "#6b7280"), css_class=f"stagelab-state stagelab-state-{state}"
+    )
 
 
 def table(

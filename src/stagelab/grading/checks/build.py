@@ -64,7 +64,11 @@ def builds(subject: Subject, params: Params) -> Outcome:
                     ) from None
         if cause == "network" and subject.spec is not None and not subject.spec.build.network:
             # The lab builds without network on purpose: a step that needs it is the submission's problem.
-            step = f"{failure.instruction.split(' ', 1)[0]} at line {failure.line}" if failure.instruction and failure.line else "A step"
+            step = (
+                f"{failure.instruction.split(' ', 1)[0]} at line {failure.line}"
+                if failure.instruction and failure.line
+                else "A step"
+            )
             return failed(
                 f"{step} needs the network, and this lab builds without network: {failure.reason}",
                 "This lab's builds have no network (`build.network: false`): use only what is in the build "

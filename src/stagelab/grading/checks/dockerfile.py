@@ -102,7 +102,9 @@ _BUILD_STEP = re.compile(
 
 def _build_step(stage) -> object | None:
     for instruction in stage.instructions:
-        if instruction.keyword == "RUN" and _BUILD_STEP.search(" ".join(instruction.arguments) + " ".join(instruction.heredocs)):
+        if instruction.keyword == "RUN" and _BUILD_STEP.search(
+            " ".join(instruction.arguments) + " ".join(instruction.heredocs)
+        ):
             return instruction
     return None
 
@@ -186,9 +188,7 @@ def multi_stage(subject: Subject, params: Params) -> Outcome:
         COPY --from=build /app /app
         """,
     chapter=chapter("distroless", "the-family"),
-    params=(
-        Param("allowed", ["gcr.io/distroless/*", "scratch"], "glob patterns of allowed references", (list,)),
-    ),
+    params=(Param("allowed", ["gcr.io/distroless/*", "scratch"], "glob patterns of allowed references", (list,)),),
 )
 def final_base(subject: Subject, params: Params) -> Outcome:
     base = _norm_ref(subject.final_base_image())
@@ -251,7 +251,10 @@ def copy_from_defined(subject: Subject, params: Params) -> Outcome:
                     continue
                 if found is not None:
                     problems.append(
-                        (instruction.start_line, f"stage '{ref}' is defined after this stage (line {found.from_instruction.start_line}): a stage can only copy from stages above it")
+                        (
+                            instruction.start_line,
+                            f"stage '{ref}' is defined after this stage (line {found.from_instruction.start_line}): a stage can only copy from stages above it",
+                        )
                     )
                 elif not _IMAGE_LIKE.search(ref) and not ref.isdigit():
                     import difflib  # only for a --from that names no stage
@@ -259,9 +262,16 @@ def copy_from_defined(subject: Subject, params: Params) -> Outcome:
                     close = difflib.get_close_matches(ref.lower(), [n.lower() for n in names], n=1, cutoff=0.4)
                     suggestion = f" — did you mean '{close[0]}'?" if close else ""
                     defined = ", ".join(names) or "none (add `AS name` to a FROM line)"
-                    problems.append((instruction.start_line, f"--from={ref} names no stage (stages defined above: {defined}){suggestion}"))
+                    problems.append(
+                        (
+                            instruction.start_line,
+                            f"--from={ref} names no stage (stages defined above: {defined}){suggestion}",
+                        )
+                    )
                 elif ref.isdigit():
-                    problems.append((instruction.start_line, f"--from={ref}: there is no stage number {ref} above this line"))
+                    problems.append(
+                        (instruction.start_line, f"--from={ref}: there is no stage number {ref} above this line")
+                    )
     if problems:
         line, message = problems[0]
         return failed(f"line {line}: {message}", None, problems=[Problem(m, l) for l, m in problems])
@@ -294,9 +304,9 @@ def _starts_a_shell(instruction) -> bool:
     what="The final stage's effective `CMD` and `ENTRYPOINT` are JSON arrays, not shell strings, and do not "
     "wrap the app in `sh -c`; on the distroless Node.js, Python and Java images, `CMD` does not repeat the "
     "runtime (their ENTRYPOINT starts it already).",
-    why="Shell form runs `/bin/sh -c \"...\"`: distroless has no /bin/sh, so the container cannot start. "
+    why='Shell form runs `/bin/sh -c "..."`: distroless has no /bin/sh, so the container cannot start. '
     "Elsewhere the shell becomes PID 1 and does not pass SIGTERM on, so `docker stop` waits 10 s and kills the app. "
-    "`[\"sh\", \"-c\", …]` is the same shell, written as JSON.",
+    '`["sh", "-c", …]` is the same shell, written as JSON.',
     fix="Write the command as a JSON array with double quotes that starts the program itself.",
     before="""
         FROM node:24-trixie-slim
@@ -335,13 +345,13 @@ def exec_form(subject: Subject, params: Params) -> Outcome:
             return failed(
                 f"line {instruction.start_line}: {keyword} looks like JSON but is not valid JSON, so Docker runs it "
                 "through /bin/sh as a shell command",
-                "Use double quotes inside the brackets: [\"node\", \"server.js\"] (not single quotes), and no "
+                'Use double quotes inside the brackets: ["node", "server.js"] (not single quotes), and no '
                 "trailing comma.",
                 line=instruction.start_line,
             )
         where = " — and distroless has no /bin/sh, so the container cannot start" if _is_distroless(base) else ""
         return failed(
-            f"line {instruction.start_line}: {keyword} {words} is shell form: it runs as /bin/sh -c \"{words}\"{where}",
+            f'line {instruction.start_line}: {keyword} {words} is shell form: it runs as /bin/sh -c "{words}"{where}',
             None,
             line=instruction.start_line,
         )
@@ -353,13 +363,13 @@ def exec_form(subject: Subject, params: Params) -> Outcome:
             return failed(
                 f"line {program.start_line}: {keyword} starts {program.arguments[0]}, and {base} has no shell: "
                 "the container cannot start",
-                "Start the program itself: e.g. ENTRYPOINT [\"/app/server\"].",
+                'Start the program itself: e.g. ENTRYPOINT ["/app/server"].',
                 line=program.start_line,
             )
         return failed(
             f"line {program.start_line}: {keyword} {program.text.split(None, 1)[1]} runs a shell as PID 1: it does not "
             "pass SIGTERM on, so `docker stop` waits 10 s and kills the app",
-            "Start the program itself (ENTRYPOINT [\"/app/server\", \"--port\", \"8080\"]), or begin the script "
+            'Start the program itself (ENTRYPOINT ["/app/server", "--port", "8080"]), or begin the script '
             "with `exec` so the program replaces the shell.",
             line=program.start_line,
         )
@@ -579,7 +589,9 @@ def cache_friendly_order(subject: Subject, params: Params) -> Outcome:
             first_install = instruction
             copied = [s for i in copies for s in _copy_sources(i)]
             missing = [
-                m for m in manifests if not any(fnmatch.fnmatch(m, Path(s).name) or s.rstrip("/").endswith(m) for s in copied)
+                m
+                for m in manifests
+                if not any(fnmatch.fnmatch(m, Path(s).name) or s.rstrip("/").endswith(m) for s in copied)
             ]
             if manifests and len(missing) == len(manifests):
                 return failed(
@@ -828,7 +840,9 @@ def package_cache_cleanup(subject: Subject, params: Params) -> Outcome:
                     continue
                 if any(cache_folder in mount for mount in cached):
                     continue
-                problems.append((instruction.start_line, f"`{instruction.text[:70]}` leaves the {manager} cache in the image"))
+                problems.append(
+                    (instruction.start_line, f"`{instruction.text[:70]}` leaves the {manager} cache in the image")
+                )
     if problems:
         line, message = problems[0]
         return failed(
@@ -861,8 +875,8 @@ def _brings_a_shell(instruction) -> bool:
     what="No stage built on `scratch` or distroless (not `:debug`) has a shell-form `RUN` (or a heredoc RUN), "
     "or an exec-form RUN of a system tool (`useradd`, `chown`, `apt-get`…): those images have neither a "
     "shell nor the tools.",
-    why="`RUN useradd app` runs `/bin/sh -c \"useradd app\"`. scratch and distroless have no /bin/sh, so the "
-    "build stops there with `exec: \"/bin/sh\": no such file or directory`.",
+    why='`RUN useradd app` runs `/bin/sh -c "useradd app"`. scratch and distroless have no /bin/sh, so the '
+    'build stops there with `exec: "/bin/sh": no such file or directory`.',
     fix="Do the work in a build stage and copy the result; on distroless use the built-in `nonroot` user "
     "and `COPY --chown=nonroot:nonroot`.",
     before="""
@@ -915,9 +929,32 @@ def run_needs_a_shell(subject: Subject, params: Params) -> Outcome:
 
 #: Words that make a variable name a secret (API_KEY, DB_PASSWORD, NPM_TOKEN, AWS_SECRET_ACCESS_KEY…).
 _SECRET_WORDS = {"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIALS", "PRIVATE"}
-_SECRET_PAIRS = {("API", "KEY"), ("ACCESS", "KEY"), ("SECRET", "KEY"), ("PRIVATE", "KEY"), ("AUTH", "KEY"), ("CLIENT", "SECRET")}
+_SECRET_PAIRS = {
+    ("API", "KEY"),
+    ("ACCESS", "KEY"),
+    ("SECRET", "KEY"),
+    ("PRIVATE", "KEY"),
+    ("AUTH", "KEY"),
+    ("CLIENT", "SECRET"),
+}
 #: Last words that make the variable point at a secret (or describe one) rather than hold it.
-_NOT_A_SECRET = {"FILE", "PATH", "DIR", "URL", "URI", "ENDPOINT", "HEADER", "NAME", "TTL", "EXPIRY", "LENGTH", "SIZE", "TIMEOUT", "TYPE", "ENABLED"}
+_NOT_A_SECRET = {
+    "FILE",
+    "PATH",
+    "DIR",
+    "URL",
+    "URI",
+    "ENDPOINT",
+    "HEADER",
+    "NAME",
+    "TTL",
+    "EXPIRY",
+    "LENGTH",
+    "SIZE",
+    "TIMEOUT",
+    "TYPE",
+    "ENABLED",
+}
 
 
 def _is_secret_name(name: str) -> bool:
@@ -1011,8 +1048,12 @@ def hadolint(subject: Subject, params: Params) -> Outcome:
         f"line {line}: hadolint cannot read this heredoc (BuildKit can); it linted the file without it"
         for line in result.unread_heredocs
     ]
-    findings = [{"code": f.code, "level": f.level, "line": f.line, "message": f.message, "url": f.url} for f in result.findings]
-    filtered = [{"code": f.code, "line": f.line, "message": f.message, "why_left_out": why} for f, why in result.filtered]
+    findings = [
+        {"code": f.code, "level": f.level, "line": f.line, "message": f.message, "url": f.url} for f in result.findings
+    ]
+    filtered = [
+        {"code": f.code, "line": f.line, "message": f.message, "why_left_out": why} for f, why in result.filtered
+    ]
     if failing:
         first = failing[0]
         more = f" (and {len(failing) - 1} more)" if len(failing) > 1 else ""

@@ -18,7 +18,8 @@ RUNTIME = dict(family="runtime", phase=Phase.RUNTIME)
 #: What the runtime checks need from lab.yaml's run: section (checked when the spec is read).
 _NEEDS_PORT = Requirement(("run.port",), "run.port (and run.http) to know where the app answers")
 _NEEDS_EXPECTED_OUTPUT = Requirement(
-    ("run.output_contains", "run.output_regex", "run.exit_code"), "run.output_contains, run.output_regex or run.exit_code"
+    ("run.output_contains", "run.output_regex", "run.exit_code"),
+    "run.output_contains, run.output_regex or run.exit_code",
 )
 
 
@@ -48,7 +49,9 @@ def _not_the_app(subject: Subject, verdict: Verdict, check_id: str, **seen: Any)
     from ..hints import evidence_hint
 
     entry = subject.app_entry()
-    hint = evidence_hint("other-program", check_id, subject.language, entry=entry.describe() if entry else "the lab's app")
+    hint = evidence_hint(
+        "other-program", check_id, subject.language, entry=entry.describe() if entry else "the lab's app"
+    )
     return failed(verdict.message, hint, processes=list(verdict.processes), **seen)
 
 
@@ -81,12 +84,17 @@ def responds(subject: Subject, params: Params) -> Outcome:
     details = {"logs": logs, "startup_s": result.startup_s, "http_status": result.http_status}
     if not result.started:
         text = f"{result.error or ''}\n{result.engine_message or ''}\n{result.logs}"
-        return failed(f"the container did not start: {result.error}",
-                      _why_it_did_not_start(subject, "runtime.responds", text), **details)
+        return failed(
+            f"the container did not start: {result.error}",
+            _why_it_did_not_start(subject, "runtime.responds", text),
+            **details,
+        )
     if result.oom_killed:
-        return failed(f"the container was killed: out of memory (limit {run.memory_mb} MB)",
-                      "The app uses more memory than the lab allows; look for a leak or a huge allocation at start.",
-                      **details)
+        return failed(
+            f"the container was killed: out of memory (limit {run.memory_mb} MB)",
+            "The app uses more memory than the lab allows; look for a leak or a huge allocation at start.",
+            **details,
+        )
     if result.loopback_only:
         return failed(
             f"the app listens on port {run.port} only on 127.0.0.1, inside its own container: "
@@ -104,7 +112,8 @@ def responds(subject: Subject, params: Params) -> Outcome:
                 **details,
             )
         return failed(
-            f"nothing answered on port {run.port} within {run.timeout_s:g} s" + (f"; last logs:\n{logs}" if logs else ""),
+            f"nothing answered on port {run.port} within {run.timeout_s:g} s"
+            + (f"; last logs:\n{logs}" if logs else ""),
             f"Does the app listen on 0.0.0.0:{run.port} (not 127.0.0.1, not another port)? Does CMD start it, "
             "rather than something that never opens the port?",
             **details,
@@ -130,8 +139,11 @@ def responds(subject: Subject, params: Params) -> Outcome:
     if http and http.body_regex is not None:
         pattern = subject.substitute(http.body_regex)
         if not re.search(pattern, body):
-            return failed(f"GET {path}: the body does not match /{http.body_regex}/: {body[:120]!r}",
-                          "The running program is not the lab's app (or not all of it).", **details)
+            return failed(
+                f"GET {path}: the body does not match /{http.body_regex}/: {body[:120]!r}",
+                "The running program is not the lab's app (or not all of it).",
+                **details,
+            )
     served_by = f"; {verdict.message}" if verdict is not None and verdict.checked else ""
     return passed(f"GET {path} → {result.http_status} after {result.startup_s or 0:.1f} s{served_by}", **details)
 
@@ -146,7 +158,7 @@ def responds(subject: Subject, params: Params) -> Outcome:
     "after a grace period: slow deploys and dropped requests. A shell-form CMD is the usual cause — the shell "
     "is PID 1 and does not pass the signal on.",
     fix="As PID 1 the app gets no default action for SIGTERM: handle it "
-    "(`process.on(\"SIGTERM\", () => server.close())`), and use the exec form so no shell sits in between.",
+    '(`process.on("SIGTERM", () => server.close())`), and use the exec form so no shell sits in between.',
     before="""
         CMD node server.js
         """,
@@ -201,13 +213,17 @@ def output(subject: Subject, params: Params) -> Outcome:
     details = {"logs": _tail(logs, 15), "exit_code": result.exit_code}
     if not result.started:
         text = f"{result.error}\n{result.engine_message or ''}\n{logs}"
-        return failed(f"the container did not start: {result.error}",
-                      _why_it_did_not_start(subject, "runtime.output", text), **details)
+        return failed(
+            f"the container did not start: {result.error}",
+            _why_it_did_not_start(subject, "runtime.output", text),
+            **details,
+        )
     if result.timed_out:
         return failed(f"the program was still running after {run.timeout_s:g} s", None, **details)
     if run.exit_code is not None and result.exit_code != run.exit_code:
         return failed(
-            f"exited with code {result.exit_code} (expected {run.exit_code})" + (f":\n{_tail(logs)}" if logs.strip() else ""),
+            f"exited with code {result.exit_code} (expected {run.exit_code})"
+            + (f":\n{_tail(logs)}" if logs.strip() else ""),
             _why_it_did_not_start(subject, "runtime.output", f"{result.error}\n{logs}"),
             **details,
         )
@@ -217,8 +233,11 @@ def output(subject: Subject, params: Params) -> Outcome:
     if run.output_contains is not None:
         wanted = subject.substitute(run.output_contains)
         if wanted not in logs:
-            return failed(f"the output does not contain the expected text: {_tail(logs, 3)!r}",
-                          "The program that ran is not the lab's program (or it got the wrong arguments).", **details)
+            return failed(
+                f"the output does not contain the expected text: {_tail(logs, 3)!r}",
+                "The program that ran is not the lab's program (or it got the wrong arguments).",
+                **details,
+            )
     if run.output_regex is not None and not re.search(subject.substitute(run.output_regex), logs):
         return failed(f"the output does not match /{run.output_regex}/: {_tail(logs, 3)!r}", None, **details)
     return passed(f"exit code {result.exit_code}, expected output printed", **details)
