@@ -25,7 +25,7 @@ ARGS = [
 def path() -> Path | None:
     """The Chromium to drive, or None when it is not installed."""
     configured = os.environ.get("STAGELAB_CHROMIUM")
-    found = configured or shutil.which("chromium") or shutil.which("chromium-browser")
+    found = configured or shutil.which("chromium")
     if found and os.path.isfile(found) and os.access(found, os.X_OK):
         return Path(found)
     return None
