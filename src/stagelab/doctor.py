@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .engine import EngineInfo, engine_info
 from .errors import StagelabError
+from .units import format_size
 
 #: Below this much free space on the engine's disk, builds start to fail.
 MIN_FREE_BYTES = 10 * 1024**3
@@ -71,8 +72,7 @@ def _disk(info: EngineInfo | None) -> Finding:
     root = Path(info.docker_root) if info else Path("/var/lib/docker")
     probe = root if root.exists() else Path.cwd()
     usage = shutil.disk_usage(probe)
-    free_gb = usage.free / 1024**3
-    where = f"{free_gb:.1f} GB free on {probe}"
+    where = f"{format_size(usage.free)} free on {probe}"
     if info and not root.exists():
         where += " (the engine runs elsewhere, e.g. Docker Desktop's VM: check its disk setting)"
     if usage.free < MIN_FREE_BYTES:

@@ -213,7 +213,7 @@ def test_endless_output_hits_the_output_limit(make_context, busybox_image, leak_
     assert time.monotonic() - started < 15
     assert failure.cause is FailureCause.OUTPUT_LIMIT
     assert failure.line == 2
-    assert failure.reason == "Stopped after printing more than 64 KB."
+    assert failure.reason == "Stopped after printing more than 65.5 kB."  # 64 * 1024 bytes, in decimal units
     assert _wait_until_gone(lambda cmdline: cmdline[:2] == ["yes", "still-printing"]) == []
 
 

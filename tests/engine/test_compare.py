@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from stagelab.analysis import human_size
 from stagelab.cli import main as cli_main
 from stagelab.engine import Engine
+from stagelab.units import format_size
 
 compare = Engine().reports.compare
 
@@ -82,7 +82,8 @@ def test_compare_with_a_missing_image_exits_non_zero_with_a_clear_message(engine
 
 
 @pytest.mark.parametrize(
-    "size, text", [(999, "999 B"), (1_500, "1.5 kB"), (152_859_833, "153 MB"), (1_440_000_000, "1.44 GB")]
+    "size, text",
+    [(999, "999 B"), (1_500, "1.5 kB"), (152_859_833, "153 MB"), (1_440_000_000, "1.44 GB"), (999_600, "1 MB")],
 )
 def test_sizes_read_in_the_units_docker_images_uses(size, text):
-    assert human_size(size) == text
+    assert format_size(size) == text

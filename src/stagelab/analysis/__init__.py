@@ -11,7 +11,7 @@ Nothing here imports ``docker`` or :mod:`stagelab.engine`, so all of it is teste
 with bytes and dataclasses, without an engine.
 """
 
-from .compare import Comparison, ComparisonRow, compare_reports, human_size
+from .compare import Comparison, ComparisonRow, compare_reports
 from .efficiency import Efficiency, WastedPath, layer_efficiency
 from .layers import FileEntry, LayerContents
 from .surface import AttackSurface, Package, attack_surface
@@ -27,6 +27,5 @@ __all__ = [
     "WastedPath",
     "attack_surface",
     "compare_reports",
-    "human_size",
     "layer_efficiency",
 ]

@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..units import format_size
+
 if TYPE_CHECKING:  # the report comes from the engine; comparing never talks to it
     from ..engine import ImageReport
 
@@ -98,7 +100,7 @@ class Comparison:
         for row in self.rows:
             cells = [
                 row.ref,
-                human_size(row.size_bytes),
+                format_size(row.size_bytes),
                 f"{row.size_ratio:.1f}×",
                 str(row.layers),
                 str(row.packages),
@@ -120,15 +122,6 @@ def _short_list(items: tuple[str, ...], limit: int = 3) -> str:
     if not items:
         return "none"
     return ", ".join(items[:limit]) + (f" +{len(items) - limit}" if len(items) > limit else "")
-
-
-def human_size(size_bytes: float) -> str:
-    """Bytes in the decimal units `docker images` uses (1 MB = 1000 kB)."""
-    for unit in ("B", "kB", "MB", "GB"):
-        if abs(size_bytes) < 1000 or unit == "GB":
-            return f"{size_bytes:.0f} {unit}" if unit == "B" else f"{size_bytes:.3g} {unit}"
-        size_bytes /= 1000
-    return f"{size_bytes:.3g} GB"  # pragma: no cover
 
 
 def compare_reports(reports: Sequence[ImageReport], startup_s: Mapping[str, float] | None = None) -> Comparison:

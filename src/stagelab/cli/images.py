@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..errors import StagelabError
+from ..units import format_size
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,13 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _size(size_bytes: int | None) -> str:
-    if not size_bytes:
-        return "—"
-    if size_bytes >= 1_000_000_000:
-        return f"{size_bytes / 1e9:.2f} GB"
-    if size_bytes >= 1_000_000:
-        return f"{size_bytes / 1e6:.0f} MB"
-    return f"{size_bytes / 1e3:.0f} kB"
+    return format_size(size_bytes or None, missing="—")
 
 
 _ACTION_STYLE = {

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..analysis import human_size
 from ..engine import Engine, ImageReport
+from ..units import format_size
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,7 +44,7 @@ def print_report(report: ImageReport, console: Console, top: int = 10) -> None:
     """Print a readable image report."""
     console.print(f"[bold]{escape(report.ref)}[/]  {report.image_id[:19]}")
     console.print(
-        f"Size [bold]{human_size(report.size_bytes)}[/] ({report.size_bytes:,} bytes, uncompressed, as `docker images`)"
+        f"Size [bold]{format_size(report.size_bytes)}[/] ({report.size_bytes:,} bytes, uncompressed, as `docker images`)"
         f" · {len(report.file_layers)} layers · {len(report.files):,} paths"
         + (f" · {escape(report.os_name)}" if report.os_name else "")
     )
@@ -67,7 +67,10 @@ def print_report(report: ImageReport, console: Console, top: int = 10) -> None:
     for layer in report.layers:
         style = "dim" if layer.empty else None
         layers.add_row(
-            str(layer.index), "" if layer.empty else human_size(layer.size_bytes), escape(layer.created_by), style=style
+            str(layer.index),
+            "" if layer.empty else format_size(layer.size_bytes),
+            escape(layer.created_by),
+            style=style,
         )
     console.print()
     console.print(layers)
@@ -109,12 +112,12 @@ def print_report(report: ImageReport, console: Console, top: int = 10) -> None:
     biggest.add_column("size", justify="right")
     biggest.add_column("path", overflow="fold")
     for path, size in report.biggest(top, "file"):
-        biggest.add_row(human_size(size), escape(path))
+        biggest.add_row(format_size(size), escape(path))
     folders = Table(title="Biggest folders", title_justify="left", show_edge=False, pad_edge=False)
     folders.add_column("size", justify="right")
     folders.add_column("path", overflow="fold")
     for path, size in report.biggest(top, "dir"):
-        folders.add_row(human_size(size), escape(path))
+        folders.add_row(format_size(size), escape(path))
     console.print()
     console.print(biggest)
     console.print()
@@ -122,11 +125,13 @@ def print_report(report: ImageReport, console: Console, top: int = 10) -> None:
 
     console.print("\n[bold]Layer efficiency[/] (as dive computes it)")
     console.print(
-        f"  efficiency {report.efficiency:.2%} · wasted {human_size(report.wasted_bytes)}"
+        f"  efficiency {report.efficiency:.2%} · wasted {format_size(report.wasted_bytes)}"
         f" · user wasted {report.user_wasted_percent:.2f}% of the layers above the base"
     )
     for item in report.efficiency_details.wasted_paths[:5]:
-        console.print(f"    {human_size(item.cumulative_bytes):>8}  in {item.layers_count} layers  {escape(item.path)}")
+        console.print(
+            f"    {format_size(item.cumulative_bytes):>8}  in {item.layers_count} layers  {escape(item.path)}"
+        )
 
 
 def _print_json(data: dict) -> None:

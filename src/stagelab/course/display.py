@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..units import format_size
+
 
 @dataclass(frozen=True)
 class Table:
@@ -35,11 +37,8 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> Table:
     return Table(tuple(headers), tuple(tuple("" if cell is None else str(cell) for cell in row) for row in rows))
 
 
-def megabytes(size_bytes: int | float | None) -> str:
-    """A size in MB as ``docker images`` counts them (10^6 bytes), so numbers match the CLI; kB below 1 MB."""
-    if size_bytes is None:
-        return "?"
-    return f"{size_bytes / 1e6:,.1f} MB" if size_bytes >= 1e6 else f"{size_bytes / 1e3:,.1f} kB"
+#: The chapters' name for the one size formatter (decimal units, as ``docker images``).
+megabytes = format_size
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import os
 import stat
 
 from ..errors import StagelabError
+from ..units import format_size
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see stagelab.cli.lint)
 if TYPE_CHECKING:
@@ -45,7 +46,9 @@ class DockerfileUnreadable(DockerfileSyntaxError):
 
 def _too_big(size: int, path: str | None) -> DockerfileUnreadable:
     shown = (
-        f"{size // 1024} KB" if size <= 10 * MAX_DOCKERFILE_BYTES else f"more than {MAX_DOCKERFILE_BYTES // 1000} KB"
+        format_size(size)
+        if size <= 10 * MAX_DOCKERFILE_BYTES
+        else f"more than {format_size(10 * MAX_DOCKERFILE_BYTES)}"
     )
     return DockerfileUnreadable(
         f"the file is {shown}; a Dockerfile is a few KB (the limit is {MAX_DOCKERFILE_BYTES // 1000} KB). "

@@ -41,6 +41,7 @@ from ..analysis import rawjson
 from ..dockerfile import Dockerfile, DockerfileSyntaxError, Instruction
 from ..dockerfile import load as load_dockerfile
 from ..errors import BuildContextError, StagelabError
+from ..units import format_size
 from . import cleanup, frontend, slots
 from . import limits as build_limits
 from .client import buildx_version, client, docker_binary, engine_errors, translate
@@ -743,7 +744,7 @@ class Build:
             cause = self._cancel_reason
             reason = {
                 FailureCause.TIMEOUT: f"Stopped after {self.timeout_s:.0f} s.",
-                FailureCause.OUTPUT_LIMIT: f"Stopped after printing more than {_size(self.max_output_bytes)}.",
+                FailureCause.OUTPUT_LIMIT: f"Stopped after printing more than {format_size(self.max_output_bytes)}.",
                 FailureCause.PROCESS_LIMIT: f"Stopped: the kernel refused to start more than {self.limits.processes} processes.",
                 FailureCause.MEMORY_LIMIT: f"Stopped: the kernel killed a process at the {build_limits.memory_words(self.limits.memory_mb)} memory limit.",
             }.get(cause, "Cancelled.")
@@ -947,12 +948,6 @@ def _engine_answers() -> bool:
     except StagelabError:
         return False
     return True
-
-
-def _size(count: int) -> str:
-    if count < 1024 * 1024:
-        return f"{count / 1024:.0f} KB"
-    return f"{count / (1024 * 1024):.0f} MB"
 
 
 #: How long buildx gets to end the solve after SIGINT before it is killed.

@@ -12,13 +12,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import StagelabError
+from ..units import MB
 from . import grader
 from .results import CheckStatus, GradeReport
 from .spec import load_spec
 
 #: The check whose evidence carries the measured image size (``evidence.size_bytes``).
 SIZE_CHECK = "image.size-budget"
-MB = 1_000_000
 _MARKS = {CheckStatus.PASSED: "✓", CheckStatus.FAILED: "✗", CheckStatus.SKIPPED: "–", CheckStatus.ERROR: "!"}
 
 

@@ -29,6 +29,7 @@ from ..dockerfile import DockerfileSyntaxError
 from ..dockerfile import load as load_dockerfile
 from ..engine import Build, BuildEvent, BuildFailed, BuildResult, EventKind, FailureCause
 from ..errors import StagelabError
+from ..units import format_size
 from . import transcript as t
 from .background import BackgroundRunner
 
@@ -295,7 +296,7 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
             elif error is not None and row.state in ("running", "queued") and row.makes_step:
                 row.state = "cancelled" if row.state == "running" else "queued"
         if self.result is not None:
-            size = f" · {t.format_size(self.size_bytes)}" if self.size_bytes is not None else ""
+            size = f" · {format_size(self.size_bytes)}" if self.size_bytes is not None else ""
             cached = self.result.steps_cached
             self._status_text = (
                 f"Built in {t.format_seconds(self.result.duration_s)}{size} · "

@@ -17,7 +17,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .transcript import format_size
+from ..units import format_size
 
 _PALETTE = ("#2563eb", "#16a34a", "#d97706", "#7c3aed", "#db2777", "#0891b2")
 

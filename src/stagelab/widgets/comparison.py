@@ -14,6 +14,7 @@ import ipywidgets as widgets
 
 from ..analysis import Comparison
 from ..engine import Engine
+from ..units import format_size
 from . import charts
 from . import transcript as t
 
@@ -40,7 +41,7 @@ def comparison_html(comparison: Comparison, title: str = "") -> str:
     smallest = comparison.smallest
     note = (
         f'<div style="{t.FONT}">Smallest: <b>{t.escape(smallest.ref)}</b> '
-        f"({t.escape(t.format_size(smallest.size_bytes))}); sizes are uncompressed, as <code>docker images</code> shows them.</div>"
+        f"({t.escape(format_size(smallest.size_bytes))}); sizes are uncompressed, as <code>docker images</code> shows them.</div>"
     )
     return (
         f'<div class="stagelab-comparison-body"><div class="stagelab-comparison-chart">{chart}</div>'

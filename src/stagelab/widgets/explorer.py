@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..engine import Engine, ImageReport
+from ..units import format_size
 from . import charts
 from . import transcript as t
 
@@ -56,7 +57,7 @@ def explorer_html(report: ImageReport, biggest: int = 8) -> str:
     layers = report.file_layers
     summary = (
         f'<div class="stagelab-image-summary" style="{t.FONT}"><b style="font-size:15px">{t.escape(report.ref)}</b> — '
-        f"<b>{t.escape(t.format_size(report.size_bytes))}</b> in {len(layers)} layers with files"
+        f"<b>{t.escape(format_size(report.size_bytes))}</b> in {len(layers)} layers with files"
         + (f" · {t.escape(report.os_name)}" if report.os_name else "")
         + f" · user {t.escape(report.config.user or 'root (not set)')}</div>"
     )
@@ -64,7 +65,7 @@ def explorer_html(report: ImageReport, biggest: int = 8) -> str:
     files = t.table(
         ("Biggest files", "Size"),
         [
-            (f'<code style="{t.MONO}">{t.escape(p)}</code>', t.escape(t.format_size(s)))
+            (f'<code style="{t.MONO}">{t.escape(p)}</code>', t.escape(format_size(s)))
             for p, s in report.biggest(biggest, "file")
         ],
         css_class="stagelab-biggest-files",
@@ -72,7 +73,7 @@ def explorer_html(report: ImageReport, biggest: int = 8) -> str:
     folders = t.table(
         ("Biggest folders", "Size"),
         [
-            (f'<code style="{t.MONO}">{t.escape(p)}</code>', t.escape(t.format_size(s)))
+            (f'<code style="{t.MONO}">{t.escape(p)}</code>', t.escape(format_size(s)))
             for p, s in report.biggest(biggest, "dir")
         ],
         css_class="stagelab-biggest-folders",
@@ -80,7 +81,7 @@ def explorer_html(report: ImageReport, biggest: int = 8) -> str:
     wasted = report.efficiency_details.wasted_paths[:5]
     efficiency = (
         f'<div class="stagelab-efficiency" style="{t.FONT}">Layer efficiency <b>{report.efficiency:.1%}</b> · '
-        f"wasted <b>{t.escape(t.format_size(report.wasted_bytes))}</b> "
+        f"wasted <b>{t.escape(format_size(report.wasted_bytes))}</b> "
         f"({report.user_wasted_percent:.1f} % of the layers added on top of the base)"
         + (
             ""

@@ -40,18 +40,6 @@ def escape(text: object) -> str:
     return "" if text is None else html.escape(str(text))
 
 
-def format_size(size_bytes: int | float | None) -> str:
-    """A size as ``docker images`` prints it (powers of 1000: kB, MB, GB), so numbers match the CLI."""
-    if size_bytes is None:
-        return "?"
-    size = float(size_bytes)
-    for unit in ("B", "kB", "MB", "GB"):
-        if abs(size) < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.3g} {unit}"
-        size /= 1000
-    return f"{size:.3g} TB"  # not reached
-
-
 def format_seconds(seconds: float | None) -> str:
     """A duration for a step or a build (``0.4 s``, ``12 s``, ``2 min 5 s``)."""
     if seconds is None:

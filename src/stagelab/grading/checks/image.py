@@ -6,14 +6,13 @@ import json
 import re
 from typing import TYPE_CHECKING
 
+from ...units import MB
 from .base import Outcome, Param, Params, Phase, chapter, check, failed, passed
 
 if TYPE_CHECKING:
     from ..subject import Subject
 
 IMAGE = dict(family="image", phase=Phase.IMAGE)
-#: Sizes as `docker images` prints them: decimal megabytes.
-MB = 1_000_000
 
 
 def _paths(report) -> list[str]:
