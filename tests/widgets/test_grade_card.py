@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from stagelab.grading import catalogue
+from stagelab.grading.results import CheckResult, CheckStatus
 from stagelab.widgets import GradeCard
 
 TINY_LAB = Path(__file__).parents[1] / "browser" / "fixtures" / "99-tiny"
@@ -25,9 +26,11 @@ def state_dir(tmp_path, monkeypatch) -> Path:
 
 
 def _check_states(card: GradeCard) -> dict[str, str]:
-    return dict(
-        re.findall(r'<tr class="stagelab-check" data-check="([^"]+)" data-state="(\w+)"', card.checks_view.value)
-    )
+    return card.state.states()
+
+
+def _result(check_id: str, status: CheckStatus) -> CheckResult:
+    return CheckResult(check_id, catalogue.get(check_id).title, status, 1.0, 1.0, f"{check_id} {status.value}")
 
 
 def test_card_lists_the_labs_checks_as_queued_before_grading(state_dir):
@@ -42,6 +45,37 @@ def test_card_lists_the_labs_checks_as_queued_before_grading(state_dir):
     }
 
 
+def test_the_html_rows_say_what_the_model_says(state_dir):
+    card = GradeCard(TINY_LAB)
+    shown = dict(
+        re.findall(r'<tr class="stagelab-check" data-check="([^"]+)" data-state="(\w+)"', card.checks_view.value)
+    )
+    assert shown == card.state.states()
+
+
+def test_results_are_matched_to_checks_by_id_not_by_position(state_dir):
+    card = GradeCard(TINY_LAB)
+    card._active = True
+    # The grader reports the build before the parse check here: the rows must not shift.
+    card._on_result(_result("image.builds", CheckStatus.PASSED))
+    card._on_result(_result("image.non-root", CheckStatus.FAILED))
+    state = card.state
+    assert state.row("image.builds").state == "passed"
+    assert state.row("image.non-root").state == "failed"
+    assert state.row("image.non-root").result.message == "image.non-root failed"
+    assert state.row("dockerfile.parses").state == "running"  # the first check without a result
+    assert state.row("image.size-budget").state == "queued"
+    assert state.checks_done == 2
+    assert card.progress.value == 2
+
+
+def test_a_result_for_a_check_the_plan_does_not_list_gets_a_row_at_the_end(state_dir):
+    card = GradeCard(TINY_LAB)
+    card._on_result(_result("image.no-npm", CheckStatus.PASSED))
+    assert card.state.rows[-1].check_id == "image.no-npm"
+    assert card.state.rows[-1].state == "passed"
+
+
 @pytest.mark.engine
 def test_check_my_work_turns_each_check_green_or_red_and_shows_the_score(engine, state_dir, leak_check):
     card = GradeCard(TINY_LAB)
@@ -53,6 +87,8 @@ def test_check_my_work_turns_each_check_green_or_red_and_shows_the_score(engine,
     assert {check: state for check, state in states.items() if check != "image.non-root"} == dict.fromkeys(
         ["dockerfile.parses", "image.builds", "image.files-present", "image.size-budget", "image.no-shell"], "passed"
     )
+    assert card.state.status == "Score 6 / 8"
+    assert (card.state.report.score, card.state.report.max_score) == (6, 8)
     assert "Score 6 / 8" in card.status.value
     assert "<b>Score: 6 / 8</b>" in card.checks_view.value
     assert card.progress.value == card.progress.max == 6
@@ -63,6 +99,8 @@ def test_failed_check_has_an_expandable_hint_and_a_link_to_its_chapter_section(e
     card = GradeCard(TINY_LAB)
     card.start()
     assert card.wait(180) is not None, card.error
+    failed = card.state.row("image.non-root").result
+    assert "USER" in failed.hint and failed.chapter == catalogue.get("image.non-root").chapter
     row = re.search(
         r'<tr class="stagelab-check" data-check="image.non-root".*?</tr>', card.checks_view.value, re.S
     ).group(0)
@@ -126,5 +164,6 @@ def test_invalid_lab_spec_is_shown_on_the_card_and_the_button_is_off(tmp_path, s
     (lab / "lab.yaml").write_text("id: 98-broken\ntitle: Broken\nchecks:\n  - id: image.tiny\n    points: 1\n")
     card = GradeCard(lab)
     assert card.check_button.disabled is True
+    assert "unknown check 'image.tiny'" in card.state.error
     assert "unknown check 'image.tiny'" in html.unescape(card.checks_view.value)
     assert card.start() is False

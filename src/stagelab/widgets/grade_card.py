@@ -13,13 +13,15 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import ipywidgets as widgets
 
 from ..errors import StagelabError
 from ..grading import catalogue, grader
-from ..grading.results import GradeReport
+from ..grading.results import CheckResult, GradeReport
 from ..grading.spec import load_spec
 from . import transcript as t
 from .background import BackgroundRunner
@@ -30,6 +32,59 @@ _STATUS_LABELS = {"passed": "passed", "failed": "failed", "skipped": "skipped", 
 def _repo_root(lab_dir: Path) -> Path:
     """Chapters are named from the repository root (``notebooks/NN.ipynb#anchor``); labs sit in ``labs/NN``."""
     return lab_dir.resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One check as the card shows it: ``state`` is queued, running, or the result's status."""
+
+    check_id: str
+    title: str
+    state: str
+    result: CheckResult | None = None
+
+
+@dataclass(frozen=True)
+class GradeCardState:
+    """What the card shows, as data: the HTML is drawn from it, and tests read it."""
+
+    title: str
+    status: str
+    rows: tuple[CheckRow, ...]
+    report: GradeReport | None = None
+    error: str | None = None
+
+    @property
+    def checks_done(self) -> int:
+        return sum(1 for row in self.rows if row.result is not None)
+
+    def states(self) -> dict[str, str]:
+        """Check id → state (queued, running, passed, failed, skipped, error)."""
+        return {row.check_id: row.state for row in self.rows}
+
+    def row(self, check_id: str) -> CheckRow:
+        """The row of ``check_id`` (KeyError if the card has none)."""
+        for row in self.rows:
+            if row.check_id == check_id:
+                return row
+        raise KeyError(check_id)
+
+
+def match_results(planned_ids: list[str], results: list[CheckResult]) -> list[tuple[str, CheckResult | None]]:
+    """Pair each planned check with its result by check id (the n-th result of an id with its n-th listing).
+
+    Results whose id the plan does not list come last, in the order they arrived.
+    """
+    by_id: dict[str, list[CheckResult]] = defaultdict(list)
+    for result in results:
+        by_id[result.check_id].append(result)
+    pairs: list[tuple[str, CheckResult | None]] = []
+    for check_id in planned_ids:
+        waiting = by_id.get(check_id)
+        pairs.append((check_id, waiting.pop(0) if waiting else None))
+    leftovers = {id(result) for waiting in by_id.values() for result in waiting}
+    pairs += [(result.check_id, result) for result in results if id(result) in leftovers]
+    return pairs
 
 
 class GradeCard(t.TranscriptMixin, widgets.VBox):
@@ -54,7 +109,7 @@ class GradeCard(t.TranscriptMixin, widgets.VBox):
         self._lock = threading.Lock()
         self._runner = BackgroundRunner(self._run, name="stagelab-grade-card")
         self._throttle = t.Throttle(redraw_interval_s)
-        self._results: dict[int, object] = {}
+        self._results: list[CheckResult] = []
         self._activity = ""
         self._started_at = 0.0
         self._active = False
@@ -102,7 +157,7 @@ class GradeCard(t.TranscriptMixin, widgets.VBox):
 
     def _prepare(self) -> None:
         self.report = self.error = None
-        self._results = {}
+        self._results = []
         self._activity = ""
         self._started_at = time.monotonic()
         self._active = True
@@ -143,8 +198,7 @@ class GradeCard(t.TranscriptMixin, widgets.VBox):
 
     def _on_result(self, result) -> None:
         with self._lock:
-            index = len(self._results)
-            self._results[index] = result
+            self._results.append(result)
             self._activity = ""
         self._render()
 
@@ -176,27 +230,34 @@ class GradeCard(t.TranscriptMixin, widgets.VBox):
 
     # -- rendering -----------------------------------------------------------------------------
 
-    def _rows(self) -> list[tuple[str, str, object | None]]:
-        """(check id, title, result or None) in the order the checks run."""
-        results = list(self._results.values()) if self.report is None else list(self.report.results)
-        rows: list[tuple[str, str, object | None]] = []
-        for index, check in enumerate(self._planned):
-            result = results[index] if index < len(results) else None
-            rows.append((check.id, catalogue.get(check.id).title, result))
-        for result in results[len(self._planned) :]:  # checks the grader added that the plan did not list
-            rows.append((result.check_id, result.title, result))
-        return rows
-
-    def _render(self) -> None:
-        rows = self._rows()
-        done = sum(1 for _id, _title, result in rows if result is not None)
-        self.progress.max = max(1, len(rows))
-        self.progress.value = done
+    @property
+    def state(self) -> GradeCardState:
+        """The card's state now: one row per check in the order they run, results matched by check id."""
+        with self._lock:
+            results = list(self._results) if self.report is None else list(self.report.results)
+        rows, running_shown = [], False
+        for check_id, result in match_results([check.id for check in self._planned], results):
+            if result is not None:
+                rows.append(CheckRow(check_id, result.title, result.status.value, result))
+                continue
+            # While grading, the first check without a result is the one running now.
+            state = "running" if self._active and not running_shown else "queued"
+            running_shown = running_shown or state == "running"
+            rows.append(CheckRow(check_id, catalogue.get(check_id).title, state))
+        done = sum(1 for row in rows if row.result is not None)
         status = self._status_text
         if self._active:
             status = f"Checking… {done} of {len(rows)} checks" + (f" ({self._activity})" if self._activity else "")
+        error = self._spec_error or (str(self.error) if self.error is not None else None)
+        return GradeCardState(self.title, status, tuple(rows), self.report, error)
+
+    def _render(self) -> None:
+        state = self.state
+        self.progress.max = max(1, len(state.rows))
+        self.progress.value = state.checks_done
+        status = state.status
         self.status.value = f'<span class="stagelab-grade-status" style="{t.FONT}">{t.escape(status)}</span>'
-        self.checks_view.value = self.checks_html(link_suffix=".ipynb")
+        self.checks_view.value = self.checks_html(link_suffix=".ipynb", state=state)
 
     def _chapter_link(self, chapter: str | None, suffix: str) -> str:
         """A link to the chapter section, relative to the notebook's folder (the kernel's working folder)."""
@@ -213,8 +274,9 @@ class GradeCard(t.TranscriptMixin, widgets.VBox):
             'style="color:#2563eb; text-decoration:underline;">Read the chapter section</a>'
         )
 
-    def checks_html(self, link_suffix: str = ".ipynb") -> str:
+    def checks_html(self, link_suffix: str = ".ipynb", state: GradeCardState | None = None) -> str:
         """The check rows (state, title, points, message, expandable hint and chapter link) and the score."""
+        state = state or self.state
         if self._spec_error:
             return t.box(
                 f'<div class="stagelab-failure-reason">{t.escape(self._spec_error)}</div>',
@@ -222,15 +284,11 @@ class GradeCard(t.TranscriptMixin, widgets.VBox):
                 "stagelab-failure",
             )
         table_rows, attributes = [], []
-        running_shown = False
-        for check_id, title, result in self._rows():
+        for row in state.rows:
+            result = row.result
             if result is None:
-                # While grading, the first check without a result is the one running now.
-                state = "running" if self._active and not running_shown else "queued"
-                running_shown = running_shown or state == "running"
                 message, points, more = "", "", ""
             else:
-                state = result.status.value  # the badge's colour key, like "running" and "queued"
                 points = f"{result.points:g} / {result.max_points:g}"
                 message = t.escape(result.message)
                 more = ""
@@ -242,28 +300,29 @@ class GradeCard(t.TranscriptMixin, widgets.VBox):
                     )
             table_rows.append(
                 (
-                    t.state_badge(state, _STATUS_LABELS.get(state, state)),
-                    f'<b>{t.escape(title)}</b> <span style="opacity:0.6">{t.escape(check_id)}</span>'
+                    t.state_badge(row.state, _STATUS_LABELS.get(row.state, row.state)),
+                    f'<b>{t.escape(row.title)}</b> <span style="opacity:0.6">{t.escape(row.check_id)}</span>'
                     f'<div class="stagelab-check-message">{message}</div>{more}',
                     t.escape(points),
                 )
             )
-            attributes.append(f'class="stagelab-check" data-check="{t.escape(check_id)}" data-state="{state}"')
+            attributes.append(f'class="stagelab-check" data-check="{t.escape(row.check_id)}" data-state="{row.state}"')
         html = t.table(("State", "Check", "Points"), table_rows, css_class="stagelab-checks", row_attributes=attributes)
-        if self.report is not None:
+        report = state.report
+        if report is not None:
             html += (
                 f'<div class="stagelab-score" style="{t.FONT} font-size:15px; margin-top:6px;">'
-                f"<b>Score: {self.report.score:g} / {self.report.max_score:g}</b></div>"
+                f"<b>Score: {report.score:g} / {report.max_score:g}</b></div>"
             )
-            if self.report.could_not_grade:
+            if report.could_not_grade:
                 html += t.box(
-                    t.escape(f"Could not grade everything: {self.report.could_not_grade}"),
+                    t.escape(f"Could not grade everything: {report.could_not_grade}"),
                     t.STATE_COLOURS["error"],
                     "stagelab-could-not-grade",
                 )
-        if self.error is not None:
+        if state.error is not None:
             html += t.box(
-                f'<div class="stagelab-failure-reason">{t.escape(str(self.error))}</div>',
+                f'<div class="stagelab-failure-reason">{t.escape(state.error)}</div>',
                 t.STATE_COLOURS["failed"],
                 "stagelab-failure",
             )
