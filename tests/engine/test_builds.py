@@ -253,3 +253,11 @@ def test_buildx_is_the_builder_when_installed(make_context, busybox_image, leak_
     context = make_context({"Dockerfile": f"FROM {busybox_image}\nRUN true\n"})
     result = Build(context).run()
     assert result.builder == "buildx" and result.notices == ()
+
+
+def test_result_carries_the_image_size_and_the_build_its_plan(make_context):
+    context = make_context({"Dockerfile": "FROM scratch\nCOPY a.txt /a.txt\n", "a.txt": "a" * 2000})
+    build = Build(context, no_cache=True)
+    assert [step.instruction for step in build.plan.steps] == ["FROM scratch", "COPY a.txt /a.txt"]
+    result = build.run()
+    assert result.size_bytes == 2000

@@ -24,7 +24,12 @@ def _wait_until(predicate, timeout: float = 60.0, interval: float = 0.1) -> None
 
 
 def _row_states(panel: BuildPanel) -> dict[str, str]:
-    """Step text -> state badge, read back from the rendered steps table."""
+    """Step text -> state, from the panel's state model."""
+    return {text: state.value for text, state in panel.state.states().items()}
+
+
+def _html_row_states(panel: BuildPanel) -> dict[str, str]:
+    """Step text -> state badge, read back from the rendered steps table (HTML smoke checks only)."""
     found = re.findall(
         r'<tr class="stagelab-step" data-state="(\w+)"[^>]*><td[^>]*><code[^>]*>(.*?)</code>', panel.steps_view.value
     )
@@ -43,8 +48,9 @@ def test_panel_lists_every_stage_and_step_as_queued_before_building(make_context
         {"Dockerfile": "FROM scratch AS one\nCOPY a /a\n\nFROM one AS two\nCOPY b /b\n", "a": "", "b": ""}
     )
     panel = BuildPanel(context)
-    html = panel.steps_view.value
-    assert "stage one" in html and "stage two" in html
+    assert [stage.ref for stage in panel.state.stages] == ["one", "two"]
+    assert "stage one" in panel.steps_view.value and "stage two" in panel.steps_view.value
+    assert _html_row_states(panel) == _row_states(panel)
     assert _row_states(panel) == {
         "FROM scratch AS one": "queued",
         "COPY a /a": "queued",
@@ -59,6 +65,7 @@ def test_stage_the_target_does_not_need_is_shown_as_skipped(make_context):
         {"Dockerfile": "FROM scratch AS test\nCOPY a /a\n\nFROM scratch AS runtime\nCOPY b /b\n", "a": "", "b": ""}
     )
     panel = BuildPanel(context, target="runtime")
+    assert panel.state.skipped_stages == ("test",)
     assert "skipped stage" in panel.steps_view.value
     assert _row_states(panel) == {
         "FROM scratch AS test": "skipped",
@@ -78,7 +85,9 @@ def test_build_button_runs_the_build_and_marks_every_step_done(engine, make_cont
     states = _row_states(panel)
     assert states["COPY hello.txt /hello.txt"] == "done"
     assert set(states.values()) <= {"done", "cached"}
+    assert panel.state.status.startswith("Built in")
     assert panel.status.value.count("Built in") == 1
+    assert _html_row_states(panel) == states
     assert panel.progress.value == panel.progress.max
     assert panel.build_button.disabled is False and panel.cancel_button.disabled is True
 
@@ -89,7 +98,8 @@ def test_final_status_shows_the_image_size_as_the_engine_reports_it(engine, make
     panel.start()
     assert panel.wait(120) is not None, panel.error
     # 6 bytes + 2000 bytes of files: docker counts the image at 2.01 kB.
-    assert panel.size_bytes == 2006
+    assert panel.state.result.size_bytes == panel.size_bytes == 2006
+    assert "2.01 kB" in panel.state.status
     assert "2.01 kB" in panel.status.value
 
 
@@ -101,7 +111,7 @@ def test_second_build_shows_steps_from_cache(engine, make_context):
     panel.start()
     assert panel.wait(120) is not None, panel.error
     assert _row_states(panel)["COPY hello.txt /hello.txt"] == "cached"
-    assert "2 of 2 steps from cache" in panel.status.value
+    assert "2 of 2 steps from cache" in panel.state.status
 
 
 @pytest.mark.engine
@@ -116,6 +126,7 @@ def test_failure_shows_the_failing_instruction_its_line_and_the_hint(engine, mak
     panel = BuildPanel(context)
     panel.build_button.click()
     assert panel.wait(120) is None
+    assert panel.state.error.line == 3 and "about to fail" in panel.state.error.instruction
     failure = panel.failure_view.value
     assert "Build failed</b> at line 3" in failure
     assert "RUN echo about to fail" in failure
@@ -123,7 +134,8 @@ def test_failure_shows_the_failing_instruction_its_line_and_the_hint(engine, mak
     states = _row_states(panel)
     assert [state for text, state in states.items() if text.startswith("RUN echo about")] == ["failed"]
     assert states["COPY a /a"] == "queued"
-    assert "Failed after" in panel.status.value
+    assert panel.state.status.startswith("Failed after")
+    assert any("about to fail" in line for line in panel.state.log)
     assert "about to fail" in panel.log_view.value
 
 
@@ -136,7 +148,8 @@ def test_log_tail_shows_what_a_run_step_printed(engine, make_context, widget_bas
     panel = BuildPanel(context)
     panel.start()
     assert panel.wait(120) is not None, panel.error
-    assert f"line-one-{marker}" in panel.log_view.value and f"line-two-{marker}" in panel.log_view.value
+    assert {f"line-one-{marker}", f"line-two-{marker}"} <= set(panel.state.log)
+    assert f"line-one-{marker}" in panel.log_view.value
 
 
 def _processes_with(text: str) -> list[int]:
@@ -164,7 +177,7 @@ def test_cancel_stops_a_long_run_and_leaves_no_process_or_container(
     panel.cancel_button.click()
     assert panel.wait(60) is None
     assert panel.error.cause is FailureCause.CANCELLED
-    assert "Cancelled after" in panel.status.value
+    assert panel.state.status.startswith("Cancelled after")
     _wait_until(lambda: not _processes_with(f"sleep {seconds}"), timeout=20)
     assert panel.build is not None and panel.build._process is None  # the buildx process group is gone
 
@@ -193,7 +206,7 @@ def test_waiting_for_a_build_slot_is_shown_as_builds_ahead(engine, make_context,
     try:
         panel = BuildPanel(make_context(SCRATCH_COPY))
         panel.start()
-        _wait_until(lambda: "waiting for 1 build(s) ahead" in panel.status.value, timeout=30)
+        _wait_until(lambda: "waiting for 1 build(s) ahead" in panel.state.status, timeout=30)
         assert panel.running
     finally:
         holder.release()
@@ -217,4 +230,5 @@ def test_missing_context_is_reported_in_the_panel_not_raised(tmp_path):
     panel = BuildPanel(tmp_path / "nowhere")
     panel.start()
     assert panel.wait(30) is None
+    assert "is not a folder" in str(panel.state.error)
     assert "is not a folder" in panel.failure_view.value

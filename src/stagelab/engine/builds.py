@@ -67,10 +67,27 @@ class EventKind(str, Enum):
 
 
 class StepState(str, Enum):
+    #: Steps a build went through end in one of these.
     RUNNING = "running"
     DONE = "done"
     CACHED = "cached"
     FAILED = "failed"
+    #: Only while following a build (:class:`BuildProgress`): not started yet, in a stage the
+    #: target does not need, or stopped by a failure elsewhere or a cancel.
+    QUEUED = "queued"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+#: The state a step event puts its step in.
+EVENT_STATES = {
+    EventKind.STEP_STARTED: StepState.RUNNING,
+    EventKind.STEP_FINISHED: StepState.DONE,
+    EventKind.STEP_CACHED: StepState.CACHED,
+    EventKind.STEP_FAILED: StepState.FAILED,
+}
+#: States a step does not leave.
+FINAL_STATES = frozenset({StepState.DONE, StepState.CACHED, StepState.FAILED, StepState.CANCELLED})
 
 
 @dataclass(frozen=True)
@@ -123,6 +140,8 @@ class BuildResult:
     notices: tuple[str, ...] = ()
     #: Whether processes, memory and CPU were held to the budget by the engine (cgroups).
     limits_enforced: bool = False
+    #: The image's size as ``docker images`` counts it (uncompressed); None if the engine did not say.
+    size_bytes: int | None = None
 
     @property
     def steps_total(self) -> int:
@@ -136,6 +155,174 @@ class BuildResult:
         """Steps whose instruction matches a regular expression (e.g. ``r"npm (ci|install)"``)."""
         regex = re.compile(pattern)
         return [record for record in self.steps if regex.search(record.step.instruction)]
+
+
+@dataclass(frozen=True)
+class PlannedStage:
+    """A stage of the Dockerfile; ``skipped`` when the target does not need it (BuildKit skips it)."""
+
+    ref: str
+    base: str
+    skipped: bool
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """An instruction the build goes through, before it runs.
+
+    ``makes_step`` when BuildKit runs it as a step of its own (``RUN``, ``COPY``, ``ADD``,
+    ``WORKDIR``, and ``FROM`` an image); other instructions only set the image's config.
+    """
+
+    stage: str
+    line: int
+    instruction: str
+    makes_step: bool
+    skipped: bool
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """The stages and instructions a build of a Dockerfile for a target will go through.
+
+    ``error`` says why there is no plan (the Dockerfile does not parse): the build still
+    runs, and BuildKit's own message about the file is the lesson.
+    """
+
+    stages: tuple[PlannedStage, ...] = ()
+    steps: tuple[PlannedStep, ...] = ()
+    error: str | None = None
+
+    @classmethod
+    def of(cls, model: Dockerfile, target: str | None = None) -> BuildPlan:
+        """The plan of a parsed Dockerfile (raises ``DockerfileSyntaxError`` for an unknown target)."""
+        skipped = {stage.index for stage in model.skipped_stages(target)}
+        stage_refs = {stage.ref.lower() for stage in model.stages}
+        stages, steps = [], []
+        for stage in model.stages:
+            is_skipped = stage.index in skipped
+            stages.append(PlannedStage(stage.ref, stage.base, is_skipped))
+            from_makes_step = stage.base != "scratch" and stage.base.lower() not in stage_refs
+            for instruction in (stage.from_instruction, *stage.instructions):
+                makes_step = (
+                    from_makes_step if instruction.keyword == "FROM" else instruction.keyword in _VERTEX_KEYWORDS
+                )
+                steps.append(PlannedStep(stage.ref, instruction.start_line, instruction.text, makes_step, is_skipped))
+        return cls(tuple(stages), tuple(steps))
+
+    @classmethod
+    def read(cls, dockerfile: str | os.PathLike[str], target: str | None = None) -> BuildPlan:
+        """The plan of the Dockerfile at ``dockerfile``; one with ``error`` set if it cannot be read."""
+        try:
+            return cls.of(load_dockerfile(Path(dockerfile)), target)
+        except DockerfileSyntaxError as error:
+            return cls(error=str(error))
+
+
+@dataclass(frozen=True)
+class TrackedStep:
+    """A step as a build is followed: planned (or first seen in an event), and its state so far."""
+
+    key: str
+    stage: str
+    line: int | None
+    instruction: str
+    makes_step: bool
+    state: StepState = StepState.QUEUED
+    duration_s: float | None = None
+
+
+class BuildProgress:
+    """The one fold of :class:`BuildEvent` s into per-step state, for whatever shows a build live.
+
+    Start it from a :class:`BuildPlan` (every instruction queued, skipped stages skipped),
+    :meth:`apply` each event, then :meth:`finish`. Events are tied to planned instructions by
+    their Dockerfile line; a step the plan does not list gets a row of its own at the end.
+    """
+
+    def __init__(self, plan: BuildPlan | None = None, log_lines: int = LOG_TAIL_LINES):
+        self.plan = plan or BuildPlan()
+        self._planned = [
+            TrackedStep(
+                key=f"line-{step.line}",
+                stage=step.stage,
+                line=step.line,
+                instruction=step.instruction,
+                makes_step=step.makes_step and not step.skipped,
+                state=StepState.SKIPPED if step.skipped else StepState.QUEUED,
+            )
+            for step in self.plan.steps
+        ]
+        self._by_line = {step.line: index for index, step in enumerate(self._planned)}
+        self._extra: dict[str, TrackedStep] = {}
+        #: The last log lines (notices prefixed ``[notice]``), and what the build waits for, if anything.
+        self.log: deque[str] = deque(maxlen=log_lines)
+        self.waiting = ""
+
+    @property
+    def steps(self) -> tuple[TrackedStep, ...]:
+        """Planned steps in Dockerfile order, then steps only the events named."""
+        return (*self._planned, *self._extra.values())
+
+    @property
+    def steps_expected(self) -> int:
+        """Steps BuildKit will run (or did) for this target."""
+        return sum(1 for step in self.steps if step.makes_step)
+
+    @property
+    def steps_finished(self) -> int:
+        """Steps that ended (done, from cache, failed or cancelled)."""
+        return sum(1 for step in self.steps if step.makes_step and step.state in FINAL_STATES)
+
+    def step(self, line: int) -> TrackedStep | None:
+        """The step of the instruction at Dockerfile line ``line``."""
+        index = self._by_line.get(line)
+        return self._planned[index] if index is not None else None
+
+    def apply(self, event: BuildEvent) -> TrackedStep | None:
+        """Take in one event; returns the step it changed (None for logs, notices and queueing)."""
+        if event.kind is EventKind.QUEUED:
+            self.waiting = event.text or ""
+            return None
+        if event.kind is EventKind.NOTICE:
+            self.log.append(f"[notice] {event.text}")
+            return None
+        if event.kind is EventKind.LOG:
+            self.log.append(event.text or "")
+            return None
+        self.waiting = ""
+        step = event.step
+        if step is None:
+            return None
+        index = self._by_line.get(step.line) if step.line is not None else None
+        if index is not None:
+            self._planned[index] = updated = _moved(self._planned[index], event)
+            return updated
+        current = self._extra.get(step.id) or TrackedStep(
+            key=step.id, stage=step.stage or "", line=step.line, instruction=step.instruction, makes_step=True
+        )
+        self._extra[step.id] = updated = _moved(current, event)
+        return updated
+
+    def finish(self, built: bool) -> None:
+        """The build ended. With an image, config-only instructions are done too; without one,
+        a step still running was cancelled, and the steps not reached stay queued."""
+        self._planned = [_finished(step, built) for step in self._planned]
+        self._extra = {key: _finished(step, built) for key, step in self._extra.items()}
+        self.waiting = ""
+
+
+def _moved(step: TrackedStep, event: BuildEvent) -> TrackedStep:
+    duration = event.duration_s if event.duration_s is not None else step.duration_s
+    return replace(step, state=EVENT_STATES[event.kind], duration_s=duration)
+
+
+def _finished(step: TrackedStep, built: bool) -> TrackedStep:
+    if built and step.state is StepState.QUEUED:
+        return replace(step, state=StepState.DONE)
+    if not built and step.makes_step and step.state is StepState.RUNNING:
+        return replace(step, state=StepState.CANCELLED)
+    return step
 
 
 class FailureCause(str, Enum):
@@ -273,6 +460,7 @@ class BuildFailed(StagelabError):
 _CLIPPED = re.compile(r"\[output clipped, log limit \S+ reached\]")
 _STEP_NAME = re.compile(r"^\[(?:(?P<stage>[^\]\s]+) )?(?P<position>\d+)/(?P<total>\d+)\] (?P<instruction>.*)$", re.S)
 _TRAILER_LOCATION = re.compile(r"^(?P<file>\S+):(?P<line>\d+)$")
+#: BuildKit makes a build step (a "vertex") only for these; the rest only set image config.
 _VERTEX_KEYWORDS = {"RUN", "COPY", "ADD", "WORKDIR"}
 
 
@@ -396,11 +584,23 @@ class Build:
         self._frontend: frontend.FrontendPlan | None = None
         self._cancel_reason: FailureCause | None = None
         self._lock = threading.Lock()
+        self._model_error: str | None = None
         try:
             self.model: Dockerfile | None = load_dockerfile(self.dockerfile)
-        except DockerfileSyntaxError:
+        except DockerfileSyntaxError as error:
             # BuildKit will report the error in its own words; that message is the lesson.
             self.model = None
+            self._model_error = str(error)
+
+    @property
+    def plan(self) -> BuildPlan:
+        """The stages and instructions this build goes through, and the stages its target skips."""
+        if self.model is None:
+            return BuildPlan(error=self._model_error)
+        try:
+            return BuildPlan.of(self.model, self.target)
+        except DockerfileSyntaxError as error:  # e.g. a target no stage is named
+            return BuildPlan(error=str(error))
 
     # -- control -------------------------------------------------------------------------
 
@@ -467,6 +667,8 @@ class Build:
                         yield from self._buildx_events()
                     finally:
                         self._cgroup = None
+            if self.result is not None:
+                self.result = replace(self.result, size_bytes=_image_size(self.result.image_id))
         finally:
             slot.release()
 
@@ -939,6 +1141,17 @@ def _classify(reason: str, log_tail: tuple[str, ...] | list[str]) -> FailureCaus
     if "did not complete successfully" in reason or "exit code" in reason:
         return FailureCause.COMMAND
     return FailureCause.COMMAND
+
+
+def _image_size(image_id: str) -> int | None:
+    """The image's size as the engine reports it (what ``docker images`` shows); None if unknown."""
+    from . import image_store  # the image store is not needed to build, only to measure
+
+    try:
+        facts = image_store.inspect(image_id) if image_id else None
+    except StagelabError:
+        return None
+    return facts.size_bytes if facts is not None else None
 
 
 def _engine_answers() -> bool:

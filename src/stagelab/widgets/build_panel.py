@@ -1,10 +1,12 @@
 """The build panel: a live view of one BuildKit build of a Dockerfile.
 
-The panel lists the Dockerfile's stages and instructions before the build starts
-(from :mod:`stagelab.dockerfile`), then follows :meth:`stagelab.engine.Build.events`
-in a background thread: each step turns running, done, cached or failed with its
-duration; stages the target does not need are marked skipped. A failure shows the
-failing instruction, its line and the hint from :class:`~stagelab.engine.BuildFailed`.
+The panel lists the build's plan before it starts (:class:`stagelab.engine.BuildPlan`:
+the stages, their instructions, the stages the target skips), then follows
+:meth:`stagelab.engine.Build.events` in a background thread through the library's fold
+of them (:class:`stagelab.engine.BuildProgress`): each step turns running, done, cached
+or failed with its duration. The result's size is :attr:`BuildResult.size_bytes`. A
+failure shows the failing instruction, its line and the hint from
+:class:`~stagelab.engine.BuildFailed`. What the panel shows is :attr:`BuildPanel.state`.
 
 Notebook use::
 
@@ -19,56 +21,57 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 import ipywidgets as widgets
 
-from ..dockerfile import DockerfileSyntaxError
-from ..dockerfile import load as load_dockerfile
-from ..engine import Build, BuildEvent, BuildFailed, BuildResult, EventKind, FailureCause
+from ..engine import (
+    Build,
+    BuildEvent,
+    BuildFailed,
+    BuildPlan,
+    BuildProgress,
+    BuildResult,
+    FailureCause,
+    PlannedStage,
+    StepState,
+    TrackedStep,
+)
 from ..errors import StagelabError
 from ..units import format_size
 from . import transcript as t
 from .background import BackgroundRunner
 
-#: BuildKit makes a build step (a "vertex") only for these; the rest only set image config.
-_STEP_KEYWORDS = {"RUN", "COPY", "ADD", "WORKDIR"}
 #: Log lines kept for the tail shown under the steps.
 LOG_LINES_SHOWN = 40
-_TERMINAL = {"done", "cached", "failed", "cancelled"}
 
 
-@dataclass
-class _Row:
-    """One line of the steps table (presentation state, private to the panel)."""
+@dataclass(frozen=True)
+class BuildPanelState:
+    """What the panel shows, as data: the HTML is drawn from it, and tests read it."""
 
-    key: str
-    stage: str
-    line: int | None
-    text: str
-    makes_step: bool
-    state: str = "queued"
-    duration_s: float | None = None
+    title: str
+    status: str
+    stages: tuple[PlannedStage, ...]
+    steps: tuple[TrackedStep, ...]
+    steps_expected: int
+    steps_finished: int
+    log: tuple[str, ...]
+    plan_error: str | None = None
+    result: BuildResult | None = None
+    error: Exception | None = None
 
+    def states(self) -> dict[str, StepState]:
+        """Instruction text → state, for every step listed."""
+        return {step.instruction: step.state for step in self.steps}
 
-@dataclass
-class _StageHeader:
-    ref: str
-    base: str
-    skipped: bool
-
-
-def _image_size(image_id: str) -> int | None:
-    """The image's size as the engine reports it (what `docker images` shows); None if unknown."""
-    from ..engine import Engine
-
-    try:
-        facts = Engine().images.inspect(image_id)
-    except StagelabError:
-        return None
-    return facts.size_bytes if facts is not None else None
+    @property
+    def skipped_stages(self) -> tuple[str, ...]:
+        """Stages the target does not need: the result's word once built, the plan's before."""
+        if self.result is not None:
+            return self.result.stages_skipped
+        return tuple(stage.ref for stage in self.stages if stage.skipped)
 
 
 class BuildPanel(t.TranscriptMixin, widgets.VBox):
@@ -93,10 +96,9 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
         self.build_options = build_options
         self.title = title or f"Build {self.context.name or self.context}" + (f" (target {target})" if target else "")
 
-        #: The last build's result, its error (``BuildFailed`` or another ``StagelabError``), and the image size.
+        #: The last build's result, and its error (``BuildFailed`` or another ``StagelabError``).
         self.result: BuildResult | None = None
         self.error: Exception | None = None
-        self.size_bytes: int | None = None
         self.build: Build | None = None
 
         self._lock = threading.Lock()
@@ -106,8 +108,6 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
         self._started_at = 0.0
         self._active = False  # a build thread is between start and its final render
         self._status_text = "Press Build to start."
-        self._queue_text = ""
-        self._log: deque[str] = deque(maxlen=LOG_LINES_SHOWN)
 
         self.build_button = widgets.Button(
             description="Build", button_style="primary", icon="play", tooltip="Build the image"
@@ -135,62 +135,47 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
         self._reset_rows()
         self._render()
 
-    # -- the Dockerfile's plan -----------------------------------------------------------
+    # -- the build's plan ------------------------------------------------------------------
 
     def _dockerfile_path(self) -> Path:
+        """Where :class:`Build` will look for the Dockerfile (the plan is shown before there is a Build)."""
         if self.dockerfile is None:
             return self.context / "Dockerfile"
         if self.dockerfile.is_absolute() or self.dockerfile.exists():
             return self.dockerfile
         return self.context / self.dockerfile
 
-    def _reset_rows(self) -> None:
+    def _reset_rows(self, plan: BuildPlan | None = None) -> None:
         """List the stages and instructions the build will go through, all queued."""
-        self._stages: list[_StageHeader] = []
-        self._rows: list[_Row] = []
-        self._extra_rows: dict[str, _Row] = {}
-        self._plan_error: str | None = None
-        try:
-            model = load_dockerfile(self._dockerfile_path())
-            skipped = {s.index for s in model.skipped_stages(self.target)}
-        except DockerfileSyntaxError as error:
-            # The build still runs: BuildKit's own message about the file is the lesson.
-            self._plan_error = str(error)
-            return
-        stage_refs = {s.ref.lower() for s in model.stages}
-        for stage in model.stages:
-            is_skipped = stage.index in skipped
-            self._stages.append(_StageHeader(stage.ref, stage.base, is_skipped))
-            from_makes_step = stage.base != "scratch" and stage.base.lower() not in stage_refs
-            for instruction in (stage.from_instruction, *stage.instructions):
-                makes_step = from_makes_step if instruction.keyword == "FROM" else instruction.keyword in _STEP_KEYWORDS
-                self._rows.append(
-                    _Row(
-                        key=f"line-{instruction.start_line}",
-                        stage=stage.ref,
-                        line=instruction.start_line,
-                        text=instruction.text,
-                        makes_step=makes_step and not is_skipped,
-                        state="skipped" if is_skipped else "queued",
-                    )
-                )
+        self._progress = BuildProgress(plan or BuildPlan.read(self._dockerfile_path(), self.target), LOG_LINES_SHOWN)
 
-    def _row_for(self, event: BuildEvent) -> _Row | None:
-        step = event.step
-        if step is None:
-            return None
-        if step.line is not None:
-            for row in self._rows:
-                if row.line == step.line:
-                    return row
-        row = self._extra_rows.get(step.id)
-        if row is None:
-            row = _Row(key=step.id, stage=step.stage or "", line=step.line, text=step.instruction, makes_step=True)
-            self._extra_rows[step.id] = row
-        return row
+    @property
+    def size_bytes(self) -> int | None:
+        """The last image's size as the engine reports it (``docker images``); None before a build."""
+        return self.result.size_bytes if self.result is not None else None
 
-    def _all_rows(self) -> list[_Row]:
-        return self._rows + list(self._extra_rows.values())
+    @property
+    def state(self) -> BuildPanelState:
+        """The panel's state now: plan, each step's state, status, log tail, result or error."""
+        progress = self._progress
+        if progress.waiting:
+            status = f"Waiting: {progress.waiting}"
+        elif self._active:
+            status = f"{self._status_text} {t.format_seconds(time.monotonic() - self._started_at)}"
+        else:
+            status = self._status_text
+        return BuildPanelState(
+            title=self.title,
+            status=status,
+            stages=progress.plan.stages,
+            steps=progress.steps,
+            steps_expected=progress.steps_expected,
+            steps_finished=progress.steps_finished,
+            log=tuple(progress.log),
+            plan_error=progress.plan.error,
+            result=self.result,
+            error=self.error,
+        )
 
     # -- control -------------------------------------------------------------------------
 
@@ -204,9 +189,6 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
     def _prepare(self) -> None:
         self._cancel_requested = False
         self.result = self.error = self.build = None
-        self.size_bytes = None
-        self._log.clear()
-        self._queue_text = ""
         self._reset_rows()
         self._started_at = time.monotonic()
         self._active = True
@@ -248,14 +230,13 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
             with self._lock:
                 self.build = build
                 cancel_now = self._cancel_requested
+            self._reset_rows(build.plan)  # the Dockerfile as this build read it
             if cancel_now:
                 build.cancel()
             self._status_text = "Building…"
             for event in build.events():
                 self._on_event(event)
             self.result = build.result
-            if self.result is not None:
-                self.size_bytes = _image_size(self.result.image_id)
         except StagelabError as error:
             self.error = error
         except Exception as error:  # never a traceback in the notebook: say what happened
@@ -264,37 +245,15 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
             self._finish()
 
     def _on_event(self, event: BuildEvent) -> None:
-        kind = event.kind
-        if kind is EventKind.QUEUED:
-            self._queue_text = f"Waiting: {event.text}"
-        elif kind is EventKind.NOTICE:
-            self._log.append(f"[notice] {event.text}")
-        elif kind is EventKind.LOG:
-            self._log.append(event.text or "")
-        else:
-            self._queue_text = ""
-            row = self._row_for(event)
-            if row is not None:
-                row.state = {
-                    EventKind.STEP_STARTED: "running",
-                    EventKind.STEP_FINISHED: "done",
-                    EventKind.STEP_CACHED: "cached",
-                    EventKind.STEP_FAILED: "failed",
-                }[kind]
-                if event.duration_s is not None:
-                    row.duration_s = event.duration_s
+        self._progress.apply(event)
         if self._throttle.ready():
             self._render()
 
     def _finish(self) -> None:
         elapsed = time.monotonic() - self._started_at
         error = self.error
-        for row in self._all_rows():
-            if self.result is not None and row.state == "queued":
-                # Instructions that only set image config (ENV, CMD, USER…) are done with the image.
-                row.state = "done"
-            elif error is not None and row.state in ("running", "queued") and row.makes_step:
-                row.state = "cancelled" if row.state == "running" else "queued"
+        # With an image, instructions that only set config (ENV, CMD, USER…) are done too.
+        self._progress.finish(built=self.result is not None)
         if self.result is not None:
             size = f" · {format_size(self.size_bytes)}" if self.size_bytes is not None else ""
             cached = self.result.steps_cached
@@ -309,7 +268,6 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
         else:
             self._status_text = f"Failed after {t.format_seconds(elapsed)}"
             self.progress.bar_style = "danger"
-        self._queue_text = ""
         self._active = False
         self.build_button.disabled = False
         self.cancel_button.disabled = True
@@ -320,26 +278,22 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
     # -- rendering ---------------------------------------------------------------------
 
     def _render(self) -> None:
-        rows = self._all_rows()
-        expected = [row for row in rows if row.makes_step]
-        finished = sum(1 for row in expected if row.state in _TERMINAL)
-        self.progress.max = max(1, len(expected))
-        self.progress.value = self.progress.max if self.result is not None else finished
-        status = self._queue_text or self._status_text
-        if self._active and not self._queue_text:
-            status = f"{status} {t.format_seconds(time.monotonic() - self._started_at)}"
-        self.status.value = f'<span class="stagelab-status" style="{t.FONT}">{t.escape(status)}</span>'
-        self.steps_view.value = self.steps_html()
+        state = self.state
+        self.progress.max = max(1, state.steps_expected)
+        self.progress.value = self.progress.max if state.result is not None else state.steps_finished
+        self.status.value = f'<span class="stagelab-status" style="{t.FONT}">{t.escape(state.status)}</span>'
+        self.steps_view.value = self.steps_html(state)
         self.failure_view.value = self.failure_html()
         self.log_view.value = (
-            t.section("Log (last lines)", t.preformatted(list(self._log)), "stagelab-log-section") if self._log else ""
+            t.section("Log (last lines)", t.preformatted(list(state.log)), "stagelab-log-section") if state.log else ""
         )
 
-    def steps_html(self) -> str:
+    def steps_html(self, state: BuildPanelState | None = None) -> str:
         """The stages and their steps with state and duration, as HTML."""
-        if self._plan_error:
+        state = state or self.state
+        if state.plan_error:
             head = t.box(
-                t.escape(f"The Dockerfile could not be read before building: {self._plan_error}"),
+                t.escape(f"The Dockerfile could not be read before building: {state.plan_error}"),
                 t.STATE_COLOURS["failed"],
                 "stagelab-plan-error",
             )
@@ -347,14 +301,16 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
             head = ""
         table_rows = []
         attributes = []
-        headers_by_ref = {stage.ref: stage for stage in self._stages}
+        headers_by_ref = {stage.ref: stage for stage in state.stages}
+        skipped_stages = set(state.skipped_stages)
         current_stage = None
-        for row in self._all_rows():
+        for row in state.steps:
             if row.stage != current_stage:
                 current_stage = row.stage
                 header = headers_by_ref.get(row.stage)
                 if header is not None:
-                    note = t.state_badge("skipped", "skipped stage") if header.skipped else ""
+                    skipped = header.ref in skipped_stages
+                    note = t.state_badge("skipped", "skipped stage") if skipped else ""
                     table_rows.append(
                         (
                             f'<b>stage {t.escape(header.ref)}</b> <span style="opacity:0.7">from {t.escape(header.base)}</span>',
@@ -365,19 +321,21 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
                     )
                     attributes.append(
                         f'class="stagelab-stage" data-stage="{t.escape(header.ref)}"'
-                        f' data-state="{"skipped" if header.skipped else "needed"}"'
+                        f' data-state="{"skipped" if skipped else "needed"}"'
                     )
             # Rows of a skipped stage carry no badge: the stage header says it once.
-            state_html = "" if row.state == "skipped" else t.state_badge(row.state)
+            state_html = "" if row.state is StepState.SKIPPED else t.state_badge(row.state.value)
             table_rows.append(
                 (
-                    f'<code style="{t.MONO}">{t.escape(row.text[:120])}</code>',
+                    f'<code style="{t.MONO}">{t.escape(row.instruction[:120])}</code>',
                     state_html,
                     t.escape(t.format_seconds(row.duration_s)),
                     t.escape(row.line if row.line is not None else ""),
                 )
             )
-            attributes.append(f'class="stagelab-step" data-state="{row.state}" data-line="{t.escape(row.line or "")}"')
+            attributes.append(
+                f'class="stagelab-step" data-state="{row.state.value}" data-line="{t.escape(row.line or "")}"'
+            )
         return head + t.table(
             ("Step", "State", "Time", "Line"), table_rows, css_class="stagelab-steps", row_attributes=attributes
         )
@@ -415,7 +373,7 @@ class BuildPanel(t.TranscriptMixin, widgets.VBox):
         """The recorded build (steps, result or failure, log tail) as static HTML."""
         if self.running or (self.result is None and self.error is None):
             return None
-        log = list(self._log)[-15:]
+        log = list(self._progress.log)[-15:]
         return (
             f'<div class="stagelab-transcript stagelab-build-transcript" style="{t.FONT}">'
             f"<div><b>{t.escape(self.title)}</b> — {t.escape(self._status_text)}</div>"
