@@ -7,13 +7,14 @@ import argparse
 from rich.console import Console
 from rich.markup import escape
 
-from ..engine import Build, BuildEvent, BuildFailed, EventKind
+from ..engine import Build, BuildEvent, BuildFailed, BuildProgress, EventKind, StepState
 
+#: How a step's state is marked in the terminal.
 _MARK = {
-    EventKind.STEP_STARTED: ("…", "yellow"),
-    EventKind.STEP_FINISHED: ("✓", "green"),
-    EventKind.STEP_CACHED: ("⚡", "cyan"),
-    EventKind.STEP_FAILED: ("✗", "red"),
+    StepState.RUNNING: ("…", "yellow"),
+    StepState.DONE: ("✓", "green"),
+    StepState.CACHED: ("⚡", "cyan"),
+    StepState.FAILED: ("✗", "red"),
 }
 
 
@@ -50,13 +51,14 @@ def run(args: argparse.Namespace) -> int:
     build = Build(
         args.context, args.dockerfile, target=args.target, tag=args.tag, build_args=build_args, no_cache=args.no_cache
     )
+    progress = BuildProgress(build.plan)
     try:
         for event in build.events():
-            if event.kind in _MARK and event.kind is not EventKind.STEP_STARTED:
-                mark, colour = _MARK[event.kind]
-                console.print(f"[{colour}]{mark}[/] {_format_step(event)}")
-            elif event.kind is EventKind.STEP_STARTED:
-                console.print(f"[yellow]…[/] {_format_step(event)}", style="dim")
+            step = progress.apply(event)
+            if step is not None:
+                mark, colour = _MARK[step.state]
+                style = "dim" if step.state is StepState.RUNNING else None
+                console.print(f"[{colour}]{mark}[/] {_format_step(event)}", style=style)
             elif event.kind is EventKind.LOG and not args.quiet_logs:
                 console.print(f"    {event.text}", style="dim", markup=False)
             elif event.kind in (EventKind.NOTICE, EventKind.QUEUED):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 
-from ..engine import Build, BuildFailed, BuildResult
+from ..engine import Build, BuildFailed, BuildResult, StepState
 from .display import Table, table
 from .places import TAG_PREFIX, context, dockerfile_variant, example_dockerfile, tag
 
@@ -47,6 +47,15 @@ def ensure(image: str) -> None:
         build_example(app, variant)
 
 
+#: How a step of a finished build ended, in the chapters' words.
+_OUTCOMES = {
+    StepState.DONE: "ran",
+    StepState.CACHED: "from cache",
+    StepState.FAILED: "FAILED",
+    StepState.RUNNING: "cut short",
+}
+
+
 def steps(result: BuildResult | BuildFailed) -> Table:
     """The steps of a build: instruction, how it ended (ran / from cache / failed), time."""
     records = result.steps
@@ -56,9 +65,7 @@ def steps(result: BuildResult | BuildFailed) -> Table:
             (
                 f"{r.step.stage + ' ' if r.step.stage else ''}{r.step.position}/{r.step.total}",
                 r.step.instruction[:70] + ("…" if len(r.step.instruction) > 70 else ""),
-                "base image"
-                if r.step.keyword == "FROM" and r.state.value != "failed"
-                else {"done": "ran", "cached": "from cache", "failed": "FAILED", "running": "cut short"}[r.state.value],
+                "base image" if r.step.keyword == "FROM" and r.state is not StepState.FAILED else _OUTCOMES[r.state],
                 "" if r.duration_s is None else f"{r.duration_s:.1f} s",
             )
             for r in records

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import labels
-from ..engine import Build, BuildEvent, Engine, EventKind, ImageFacts
+from ..engine import Build, BuildProgress, Engine, ImageFacts, StepState
 from ..errors import StagelabError
 from . import rootfs, site_certs, toolchains
 from .catalogue import GO_VERSION, NODE_VERSION, Entry, Method
@@ -156,23 +156,12 @@ class Workshop:
             no_cache=self.no_cache,
             timeout_s=1800,
         )
-        done = 0
+        progress = BuildProgress(build.plan)
         for event in build.events():
-            if event.kind in (EventKind.STEP_FINISHED, EventKind.STEP_CACHED) and event.step is not None:
-                done += 1
-                total = max(done, _total_steps(build, event))
-                report(StepProgress(done, total, event.step.instruction[:60]))
-            elif event.kind is EventKind.STEP_STARTED and event.step is not None:
-                report(StepProgress(done, max(done + 1, _total_steps(build, event)), event.step.instruction[:60]))
+            step = progress.apply(event)
+            if step is not None:
+                # Steps of all stages the target needs (BuildKit only numbers steps within a stage).
+                done = progress.steps_finished
+                total = max(progress.steps_expected, done + (step.state is StepState.RUNNING))
+                report(StepProgress(done, total, step.instruction[:60]))
         return Engine().images.require(entry.reference)
-
-
-def _total_steps(build: Build, event: BuildEvent) -> int:
-    """Steps of all stages the target needs (BuildKit only numbers steps within a stage)."""
-    model = build.model
-    if model is None:
-        return event.step.total or 1 if event.step else 1
-    return sum(
-        len([i for i in stage.instructions if i.keyword in ("RUN", "COPY", "ADD")]) + 1
-        for stage in model.needed_stages(build.target)
-    )
