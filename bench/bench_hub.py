@@ -39,9 +39,7 @@ from stagelab.grading.spec import load_spec  # noqa: E402
 from stagelab.hub import auth, grading, runner, settings  # noqa: E402
 from stagelab.hub.learner_client import LearnerSession  # noqa: E402
 from stagelab.images import kit  # noqa: E402
-
-GB = 1e9
-MB = 1e6
+from stagelab.units import GB, MB  # noqa: E402
 
 
 def say(text: str) -> None:

@@ -20,6 +20,8 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .units import format_size  # standard library only, like this module
+
 MIN_PYTHON = (3, 11)
 #: The course's images and the venv need this much on the disk that holds the repository.
 MIN_FREE_BYTES = 15 * 1024**3
@@ -127,7 +129,7 @@ def _tool(tool: HostTool) -> PreflightFinding:
 
 def _disk(where: Path) -> PreflightFinding:
     free = shutil.disk_usage(where).free
-    text = f"{free / 1024**3:.1f} GB free on {where}"
+    text = f"{format_size(free)} free on {where}"
     if free < MIN_FREE_BYTES:
         return PreflightFinding(
             "Free disk", False, free < 5 * 1024**3, text, "The course needs about 15 GB: free some space."

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from ..units import MB
 from .display import Table, listing, megabytes, one_line, table
 from .image_contents import report_of
 from .measurements import Measurement, Measurements
@@ -40,11 +41,11 @@ class Claim:
         if self.holds_mb is None:
             raise ValueError(f"claim '{self.id}' states no size range (holds_mb)")
         low, high = self.holds_mb
-        return low * 1e6 < size_bytes < high * 1e6
+        return low * MB < size_bytes < high * MB
 
     def above(self, size_bytes: float) -> bool:
         """Whether a measured size is more than this size claim allows."""
-        return self.holds_mb is not None and size_bytes > self.holds_mb[1] * 1e6
+        return self.holds_mb is not None and size_bytes > self.holds_mb[1] * MB
 
 
 def claims_file() -> Path:

@@ -6,7 +6,7 @@ import json
 import re
 from typing import TYPE_CHECKING
 
-from ...units import MB
+from ...units import MB, format_size
 from .base import Outcome, Param, Params, Phase, chapter, check, failed, passed
 
 if TYPE_CHECKING:
@@ -289,8 +289,8 @@ def layer_efficiency(subject: Subject, params: Params) -> Outcome:
     if percent < float(params["min_percent"]):
         where = f"; most wasted: {', '.join(worst)}" if worst else ""
         return failed(
-            f"efficiency {percent:.1f}% (needs {params['min_percent']}%): {wasted / MB:.1f} MB wasted{where}",
+            f"efficiency {percent:.1f}% (needs {params['min_percent']}%): {format_size(wasted)} wasted{where}",
             None,
             wasted_bytes=wasted,
         )
-    return passed(f"efficiency {percent:.1f}% ({wasted / MB:.1f} MB wasted)")
+    return passed(f"efficiency {percent:.1f}% ({format_size(wasted)} wasted)")
