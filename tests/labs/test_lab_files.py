@@ -174,6 +174,7 @@ def test_node_app_is_formatted_with_its_own_linter(node_app):
     _run(["npm", "run", "lint"], node_app)
 
 
+@pytest.mark.slow  # an npm install per app: `make test` runs it, `make check` does not
 @pytest.mark.parametrize("app", NODE_APPS)
 def test_node_app_production_install_leaves_out_the_dev_dependency(app, tmp_path):
     # npm ci refuses a lockfile out of step with package.json; --omit=dev is what the images run.

@@ -119,6 +119,7 @@ def test_checks_take_linear_time_in_the_number_of_stages(tmp_path):
     assert timings[400_000] < 8 * timings[100_000] + 0.2, timings
 
 
+@pytest.mark.slow  # a megabyte of Dockerfile, several seconds: `make test` runs it, `make check` does not
 def test_a_file_just_under_the_limit_lints_to_the_end(tmp_path):
     # Linearity is the test above (a ratio, robust on a loaded machine); this bound only catches a hang.
     path = tmp_path / "Dockerfile"
