@@ -4,11 +4,14 @@ The course's own material, not test fixtures: chapter 2's build panel on the Nod
 the explorer on the full ``node:24`` image (its red badges: shell, package manager,
 compilers), the comparison of the three Node variants, and lab 04's grade card on its
 starter Dockerfile with a failing check and its hint open. Each picture is written to
-``book/_static/screenshots/`` after the assertions about it hold.
+``test-artifacts/screenshots/`` after the assertions about it hold; with
+``STAGELAB_UPDATE_SCREENSHOTS=1`` to ``book/_static/screenshots/``, the README's copies (a test run
+must not change tracked files).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,12 @@ from test_widgets_in_jupyterlab import _notebook, _run_all_cells
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine, pytest.mark.slow]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "book" / "_static" / "screenshots"
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = (
+    REPO / "book" / "_static" / "screenshots"
+    if os.environ.get("STAGELAB_UPDATE_SCREENSHOTS") == "1"
+    else REPO / "test-artifacts" / "screenshots"
+)
 
 CELLS = [
     "from stagelab import course\nfrom stagelab.widgets import build_panel, explore, compare_images, grade_card\n"
