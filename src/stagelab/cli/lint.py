@@ -163,6 +163,7 @@ _COLORS = {"green": "32", "red": "31", "dim": "2", "magenta": "35", "yellow": "3
 def _terminal_text(report, color: bool) -> str:
     """The report as `stagelab grade` prints it, written without rich (importing it costs more than a lint)."""
     from ..grading.report_formats import _MARKS, explanation
+    from ..grading.results import CheckStatus
 
     def paint(text: str, style: str | None) -> str:
         return f"\033[{_COLORS[style]}m{text}\033[0m" if color and style else text
@@ -174,16 +175,16 @@ def _terminal_text(report, color: bool) -> str:
         points = f"{result.points:g}/{result.max_points:g}"
         first, *rest = (result.message or "").splitlines() or [""]
         line = f" {paint(mark, colour)} {result.check_id.ljust(width)} {points:>7}  {first}"
-        lines.append(paint(line, "dim") if result.status == "skipped" else line)
+        lines.append(paint(line, "dim") if result.status is CheckStatus.SKIPPED else line)
         lines += [paint(f"      {text}", "dim") for text in rest[:12]]
         for text in explanation(result):
             lines.append(paint(f"      {text}", "yellow" if text.startswith(("hint:", "warning:")) else "dim"))
-    counts = {
-        status: sum(1 for r in report.results if r.status == status)
-        for status in ("passed", "failed", "skipped", "error")
-    }
-    parts = [f"{counts['passed']} passed", f"{counts['failed']} failed"]
-    parts += [f"{counts[s]} {s if s == 'skipped' else 'errors'}" for s in ("skipped", "error") if counts[s]]
+    counts = {status: sum(1 for r in report.results if r.status is status) for status in CheckStatus}
+    parts = [f"{counts[CheckStatus.PASSED]} passed", f"{counts[CheckStatus.FAILED]} failed"]
+    if counts[CheckStatus.SKIPPED]:
+        parts.append(f"{counts[CheckStatus.SKIPPED]} skipped")
+    if counts[CheckStatus.ERROR]:
+        parts.append(f"{counts[CheckStatus.ERROR]} errors")
     score = paint(f"Score {report.score:g}/{report.max_score:g}", "green" if report.all_passed else "red")
     lines.append(f"{score} ({', '.join(parts)}) in {report.duration_s:.1f} s")
     if report.could_not_grade:

@@ -167,7 +167,7 @@ def distroless_family(flavours: Sequence[str] = ("static", "base", "cc", "nodejs
 def base_images() -> Table:
     """The catalogue's images: present or not, stand-in or pulled, and what is really inside."""
     from ..engine import Images as image_store
-    from ..images.catalogue import entries
+    from ..images.catalogue import Availability, entries
     from ..labels import STAND_IN
 
     rows = []
@@ -176,7 +176,7 @@ def base_images() -> Table:
             continue
         facts = image_store.inspect(entry.reference)
         if facts is None:
-            state = "missing" if entry.availability.value == "stand-in" else "registry only"
+            state = "missing" if entry.availability is Availability.STAND_IN else "registry only"
             rows.append((entry.reference, state, "", entry.unavailable_reason or entry.description))
             continue
         kind = "stand-in" if facts.labels.get(STAND_IN) else "upstream"
