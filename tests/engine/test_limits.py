@@ -180,3 +180,19 @@ def test_a_build_stopped_by_its_budget_leaves_no_cache_mount_behind(make_context
 
     records = cleanup.build_cache_since(datetime(2000, 1, 1, tzinfo=timezone.utc), ("exec.cachemount",))
     assert not [r for r in records if marker in r.get("Description", "")], records
+
+
+def test_an_abandoned_slot_cgroup_is_swept_once_idle_but_never_while_in_use(engine):
+    # A slot whose folder is gone (a killed grader's, a test's tmp folder) has no next holder.
+    if not limits.support().enforced:
+        pytest.fail(f"build limits are not in force here: {limits.support().detail}")
+    name = f"{limits.NAME_PREFIX}slot-{uuid.uuid4().hex[:10]}-0"
+    pids = limits._v1_mounts().get("pids") or limits.CGROUP_ROOT
+    (pids / name).mkdir()
+    try:
+        limits.sweep_stale(slot_idle_s=3600)
+        assert name in limits.ours(), "a slot cgroup used a moment ago was removed"
+        limits.sweep_stale(slot_idle_s=0)
+        assert name not in limits.ours(), "an empty, idle slot cgroup was left"
+    finally:
+        limits.remove_tree(name, wait_s=2)

@@ -745,10 +745,31 @@ def _owner_alive(name: str) -> bool:
     return True
 
 
-def sweep_stale() -> int:
-    """Remove cgroups left by Stagelab processes that died mid-build; returns how many went."""
+def _abandoned_slot(name: str, idle_s: float) -> bool:
+    """A build slot's cgroup nobody has used for longer than any build may run: its slot folder is
+    gone (a test's, a killed grader's), so no next holder will ever remove it."""
+    if not name.startswith(f"{NAME_PREFIX}slot-"):
+        return False
+    newest = 0.0
+    for hierarchy in _hierarchies():
+        top = hierarchy / name
+        for directory in [top, *_descendants(top)] if top.is_dir() else []:
+            if _read(directory / "cgroup.procs").split():
+                return False  # a build step runs in it now
+            with contextlib.suppress(OSError):
+                newest = max(newest, directory.stat().st_mtime)
+    return newest > 0 and time.time() - newest > idle_s
+
+
+def sweep_stale(slot_idle_s: float | None = None) -> int:
+    """Remove cgroups left by Stagelab processes that died mid-build; returns how many went.
+
+    A slot's cgroup is left to the slot's next holder, unless it has been empty for longer than
+    the longest build the room allows (``slot_idle_s``, default: the room's time maximum plus a minute).
+    """
+    idle_s = maxima().time_s + 60 if slot_idle_s is None else slot_idle_s
     removed = 0
     for name in ours():
-        if not _owner_alive(name) and remove_tree(name, wait_s=2):
+        if (not _owner_alive(name) or _abandoned_slot(name, idle_s)) and remove_tree(name, wait_s=2):
             removed += 1
     return removed
