@@ -8,7 +8,6 @@ left behind: no container, image, cgroup or lingering process.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -60,8 +59,7 @@ def _lingering() -> list[str]:
 def _our_cgroups() -> set[str]:
     """Build cgroups this test process made: its own pid's, or its build slots' (other Stagelab
     processes on the machine, e.g. a second test run, have cgroups of their own)."""
-    key = hashlib.sha1(str(slots._directory().resolve()).encode()).hexdigest()[:10]
-    return {name for name in limits.ours() if name.startswith((f"stagelab-p{os.getpid()}-", f"stagelab-slot-{key}-"))}
+    return {name for name in limits.ours() if name.startswith((f"stagelab-p{os.getpid()}-", slots.cgroup_prefix()))}
 
 
 @pytest.fixture(scope="module")

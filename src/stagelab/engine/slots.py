@@ -24,6 +24,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
+def cgroup_prefix(directory: Path | None = None) -> str:
+    """What the cgroup names of the build slots in ``directory`` (default: this machine's) start with."""
+    key = hashlib.sha1(str((directory or _directory()).resolve()).encode()).hexdigest()[:10]
+    return f"stagelab-slot-{key}-"
+
+
 def max_builds() -> int:
     """How many builds may run at once on this engine."""
     configured = os.environ.get("STAGELAB_MAX_BUILDS")
@@ -100,8 +106,7 @@ class BuildSlot:
         """The cgroup name this slot's builds use: the same for every build in it (None without a slot)."""
         if self.index is None or self.directory is None:
             return None
-        key = hashlib.sha1(str(self.directory.resolve()).encode()).hexdigest()[:10]
-        return f"stagelab-slot-{key}-{self.index}"
+        return f"{cgroup_prefix(self.directory)}{self.index}"
 
     def _ahead(self, queue: Path) -> int:
         """Live waiters that came before us plus the running builds."""
