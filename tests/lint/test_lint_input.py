@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -144,3 +145,22 @@ def test_arg_defaults_with_a_fallback_resolve_like_buildkit():
     assert model.resolved_base(model.stages[0]) == "golang:1.22"
     assert model.resolved_base(model.stages[0], {"BASE": "mirror/golang"}) == "mirror/golang:1.22"
     assert model.resolved_base(model.stages[1]) == "${MISSING}"
+
+
+def test_many_files_in_one_run_are_reported_as_each_alone(tmp_path):
+    # More files than one hadolint batch holds, one that cannot be read, and one with heredocs
+    # (hadolint reads that one reworked, in a run of its own).
+    from stagelab.cli.lint import _BATCH
+
+    corpus = sorted((Path(__file__).resolve().parent / "corpus").glob("*.Dockerfile"))
+    assert len(corpus) > _BATCH and any("<<EOF" in p.read_text(encoding="utf-8") for p in corpus)
+    missing = tmp_path / "missing.Dockerfile"
+    paths = [*corpus[:_BATCH], missing, *corpus[_BATCH:]]
+    together = run_lint("--format", "json", *map(str, paths), timeout=300)
+    assert together.returncode == 2 and "file not found" in together.stderr
+    reports = {report["title"]: report for report in json.loads(together.stdout)}
+    for path in corpus:
+        alone = grader.lint(path)
+        seen = [(r["check_id"], r["status"], r["message"]) for r in reports[str(path)]["results"]]
+        assert seen == [(r.check_id, r.status.value, r.message) for r in alone.results], path.name
+    assert reports[str(missing)]["could_not_grade"]

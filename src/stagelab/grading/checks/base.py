@@ -22,11 +22,13 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
 
 from ..results import Evidence, Problem
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `stagelab lint` must start fast
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..subject import Subject
 
 #: Families, as the lab spec and the catalogue group them ("structure": optional tools a lab may add).
@@ -70,7 +72,7 @@ class Param:
 
 #: A check's parameters as ``with:`` in lab.yaml sets them, every default filled in
 #: (validated against the check's :class:`Param` types by the spec reader).
-Params = Mapping[str, Any]
+Params = Mapping[str, "Any"]
 
 
 @dataclass(frozen=True)
