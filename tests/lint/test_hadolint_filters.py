@@ -62,8 +62,32 @@ def test_the_same_findings_stay_on_a_linux_image(code):
     assert code in _codes(result) and not result.filtered
 
 
+@pytest.mark.parametrize("user", ["$APP_UID", "${APP_UID}"])
+def test_non_numeric_user_on_a_user_named_by_a_variable_is_filtered(user):
+    result = lint(parse(f"FROM mcr.microsoft.com/dotnet/aspnet:8.0\nUSER {user}\n"))
+    assert "DL3066" in _filtered(result) and "DL3066" not in _codes(result)
+
+
+def test_non_numeric_user_stays_on_a_user_named_by_name():
+    result = lint(parse("FROM mcr.microsoft.com/dotnet/aspnet:8.0\nUSER app\n"))
+    assert "DL3066" in _codes(result) and not result.filtered
+
+
+@pytest.mark.parametrize("removal", ["rm -f /var/lib/apt/lists/*_*", 'rm -r -- "/var/lib/apt/lists"'])
+def test_delete_the_apt_lists_on_a_run_that_deletes_them_is_filtered(removal):
+    run = f"RUN apt-get update && apt-get install -y --no-install-recommends curl && {removal}"
+    result = lint(parse(f"FROM debian:12-slim\n{run}\nUSER 10001\n"))
+    assert "DL3009" in _filtered(result) and "DL3009" not in _codes(result)
+
+
+def test_delete_the_apt_lists_stays_on_a_run_that_keeps_them():
+    run = "RUN apt-get update && apt-get install -y --no-install-recommends curl && apt-get clean"
+    result = lint(parse(f"FROM debian:12-slim\n{run}\nUSER 10001\n"))
+    assert "DL3009" in _codes(result) and not result.filtered
+
+
 def test_every_filter_has_a_reason_and_is_exercised_above():
-    assert {k.construct for k in KNOWN_WRONG} == {"heredoc-to-command", "windows"}
+    assert {k.construct for k in KNOWN_WRONG} == {"heredoc-to-command", "windows", "user-variable", "apt-lists-removed"}
     assert all(k.why for k in KNOWN_WRONG)
 
 

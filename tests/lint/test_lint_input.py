@@ -120,6 +120,26 @@ def test_checks_take_linear_time_in_the_number_of_stages(tmp_path):
     assert timings[400_000] < 8 * timings[100_000] + 0.2, timings
 
 
+@pytest.mark.parametrize(
+    "words",
+    ["apt ", "apk ", "dnf ", "rm -f ", "yarn ", "npm "],
+    ids=["apt", "apk", "dnf", "rm", "yarn", "npm"],
+)
+def test_checks_take_linear_time_in_the_length_of_a_run(tmp_path, words):
+    # A RUN that names a package manager over and over but never installs: a regular expression
+    # such as `apt\s+(\S+\s+)*?install` once took quadratic time here (seconds at 30 KB).
+    checks = [c for c in grader.LINT_CHECKS if c != "dockerfile.hadolint"]
+    timings = {}
+    for repeats in (5_000, 20_000):
+        path = tmp_path / f"{repeats}.Dockerfile"
+        path.write_text(f"FROM debian:12-slim\nRUN {words * repeats}\nUSER 10001\n")
+        grader.lint(path, checks)  # warm up
+        started = time.perf_counter()
+        grader.lint(path, checks)
+        timings[repeats] = time.perf_counter() - started
+    assert timings[20_000] < 8 * timings[5_000] + 0.2, timings
+
+
 @pytest.mark.slow  # a megabyte of Dockerfile, several seconds: `make test` runs it, `make check` does not
 def test_a_file_just_under_the_limit_lints_to_the_end(tmp_path):
     # Linearity is the test above (a ratio, robust on a loaded machine); this bound only catches a hang.

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..dockerfile import Dockerfile, Instruction, Stage
+from ..dockerfile.shell_words import removes_any, simple_commands
 from ..errors import StagelabError
 
 # Starting and collecting the process (lint starts it before loading this module).
@@ -84,6 +85,17 @@ KNOWN_WRONG = (
         "a Windows image runs RUN with cmd or PowerShell: ShellCheck's and pipefail's advice are for /bin/sh",
     ),
     KnownWrong(r"DL3066", "windows", "Windows users are names (ContainerUser); there are no numeric user ids"),
+    KnownWrong(
+        r"DL3009",
+        "apt-lists-removed",
+        "the RUN does delete the apt lists (`rm -f /var/lib/apt/lists/*_*`, `rm -r -- /var/lib/apt/lists`); "
+        "hadolint recognises `rm -rf /var/lib/apt/lists/*` alone",
+    ),
+    KnownWrong(
+        r"DL3066",
+        "user-variable",
+        "`USER $APP_UID` names its user by a variable: hadolint cannot know whether the value is a number",
+    ),
 )
 
 
@@ -195,11 +207,20 @@ def _windows_stages(model: Dockerfile) -> list[Stage]:
     return windows
 
 
+def _removes_apt_lists(instruction: Instruction) -> bool:
+    script = " ".join(instruction.arguments) + "\n" + "\n".join(instruction.heredocs)
+    return any(removes_any(command, ("/var/lib/apt/lists",)) for command in simple_commands(script))
+
+
 def _construct_lines(model: Dockerfile) -> dict[str, set[int]]:
-    lines: dict[str, set[int]] = {"heredoc-to-command": set(), "windows": set()}
+    lines: dict[str, set[int]] = {k.construct: set() for k in KNOWN_WRONG}
     for instruction in model.instructions:
+        if instruction.keyword == "RUN" and _removes_apt_lists(instruction):
+            lines["apt-lists-removed"].update(range(instruction.start_line, instruction.end_line + 1))
         if _heredoc_feeds_a_command(instruction):
             lines["heredoc-to-command"].update(range(instruction.start_line, instruction.end_line + 1))
+        if instruction.keyword == "USER" and "$" in " ".join(instruction.arguments).split(":", 1)[0]:
+            lines["user-variable"].update(range(instruction.start_line, instruction.end_line + 1))
     for stage in _windows_stages(model):
         last = stage.instructions[-1].end_line if stage.instructions else stage.from_instruction.end_line
         lines["windows"].update(range(stage.from_instruction.start_line, last + 1))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from ...dockerfile.model import substitute_args
+from ...dockerfile.shell_words import removes_any, runs_verb, simple_commands
 from ..hadolint import HadolintMissing, lint
 from ..results import Problem
 from .base import LintUse, Outcome, Param, Params, Phase, SkipCheck, chapter, check, failed, passed
@@ -38,16 +40,43 @@ def _split_reference(reference: str) -> tuple[str, str]:
     return (f"{repository}/{name}" if repository else name), tag
 
 
+def _tag_words(tag: str) -> list[str]:
+    """``debug-nonroot-amd64`` → ``["debug", "nonroot", "amd64"]``."""
+    return re.split(r"[-_.]", tag.lower())
+
+
+#: Chainguard images that run as root (every other one sets a non-root user, and has no shell unless ``-dev``).
+_CHAINGUARD_ROOT = {"cgr.dev/chainguard/wolfi-base", "cgr.dev/chainguard/chainguard-base", "cgr.dev/chainguard/busybox"}
+
+
+def _is_chiseled(tag: str) -> bool:
+    """Ubuntu's chiseled images (``mcr.microsoft.com/dotnet/aspnet:8.0-noble-chiseled``): no shell, no package manager."""
+    return any(word in ("chiseled", "chiselled") for word in _tag_words(tag))
+
+
 def _is_shell_less(reference: str) -> bool:
-    """scratch, or a distroless image other than its ``:debug`` variants (which add busybox)."""
+    """scratch, a distroless image other than its ``:debug`` variants (which add busybox), a chiseled
+    image, or a Chainguard image other than its ``-dev`` variants."""
     name, tag = _split_reference(_norm_ref(reference))
-    return name.lower() == "scratch" or (_is_distroless(name) and "debug" not in tag)
+    name = name.lower()
+    if name.startswith("cgr.dev/chainguard/"):
+        return name not in _CHAINGUARD_ROOT and "dev" not in _tag_words(tag)
+    return name == "scratch" or (_is_distroless(name) and "debug" not in tag) or _is_chiseled(tag)
 
 
-def _runs_as_nonroot(reference: str) -> bool:
-    """Tags such as ``nonroot``, ``debug-nonroot``, ``nonroot-amd64``, ``latest-nonroot`` (user 65532)."""
-    _, tag = _split_reference(reference)
-    return "nonroot" in re.split(r"[-_.]", tag.lower())
+def _default_user(reference: str) -> str | None:
+    """The non-root user an image runs as when no USER says otherwise; None: root (or unknown, taken as root)."""
+    name, tag = _split_reference(_norm_ref(reference))
+    name = name.lower()
+    if "nonroot" in _tag_words(tag):  # distroless `:nonroot`, `:debug-nonroot`, `:nonroot-amd64`, `:latest-nonroot`
+        return "nonroot (65532)"
+    if name.startswith("mcr.microsoft.com/dotnet/") and _is_chiseled(tag):
+        return "app (1654)"
+    if name.startswith("cgr.dev/chainguard/") and name not in _CHAINGUARD_ROOT:
+        return "its non-root user (65532)"
+    if name == "nginxinc/nginx-unprivileged":
+        return "nginx (101)"
+    return None
 
 
 @check(
@@ -394,9 +423,10 @@ _ROOT_USERS = {"root", "0", "root:root", "0:0", "root:0", "0:root"}
     id="dockerfile.non-root-user",
     title="The final stage runs as a non-root user",
     **STATIC,
-    what="The last `USER` that applies to the final stage names a user other than root "
-    "(a distroless base tagged `nonroot` counts, in any variant: `:nonroot`, `:debug-nonroot`, "
-    "`:nonroot-amd64`, `:nonroot@sha256:…` — it sets user 65532).",
+    what="The last `USER` that applies to the final stage names a user other than root, or there is none "
+    "and the base runs as a non-root user by itself: a distroless base tagged `nonroot` in any variant "
+    "(`:nonroot`, `:debug-nonroot`, `:nonroot-amd64`, `:nonroot@sha256:…` — user 65532), .NET's chiseled "
+    "images (user app), Chainguard's images, `nginxinc/nginx-unprivileged`.",
     why="A process running as root in a container is root on any volume it mounts and one kernel bug away "
     "from root on the host. Most images default to root.",
     fix="Add `USER` with a non-root user that exists in the image, after the steps that need root.",
@@ -424,8 +454,9 @@ def non_root_user(subject: Subject, params: Params) -> Outcome:
                 return failed(f"line {user.start_line}: USER {name} is root", None, line=user.start_line)
             return passed(f"runs as {name} (line {user.start_line})")
     base = _norm_ref(subject.final_base_image())
-    if _runs_as_nonroot(base):
-        return passed(f"no USER, but {base} runs as nonroot (65532)")
+    user = _default_user(base)
+    if user is not None:
+        return passed(f"no USER, but {base} runs as {user}")
     return failed(f"no USER in the final stage: the container runs as the base image's user (root for {base})")
 
 
@@ -798,12 +829,50 @@ def final_base_tools(subject: Subject, params: Params) -> Outcome:
 
 # -- package manager caches --------------------------------------------------------------------
 
-_PACKAGE_INSTALLS = (
-    # (manager, install command, what removes its cache in the same RUN, cache folder a --mount=type=cache may hold)
-    ("apt", r"\bapt(-get)?\s+(\S+\s+)*?install\b", r"rm\s+-(rf|fr|r)\s+\S*/var/lib/apt/lists", "/var/lib/apt"),
-    ("apk", r"\bapk\s+(\S+\s+)*?add\b", r"--no-cache|rm\s+-(rf|fr|r)\s+\S*/var/cache/apk", "/var/cache/apk"),
-    ("dnf/yum", r"\b(dnf|yum|microdnf)\s+(\S+\s+)*?install\b", r"\b(dnf|yum|microdnf)\s+clean\s+all|rm\s+-(rf|fr|r)\s+\S*/var/cache/(dnf|yum)", "/var/cache/"),
-)  # fmt: skip
+
+@dataclass(frozen=True)
+class PackageManager:
+    """How a package manager installs, and what keeps its cache out of the layer that installs."""
+
+    name: str
+    #: The program (its last path or ``-`` part: ``apt-get``, ``/sbin/apk``, ``xx-apk``), and its install verb.
+    programs: tuple[str, ...]
+    install: str
+    #: A word anywhere in the RUN that leaves no cache (``apk add --no-cache``).
+    no_cache_flag: str | None
+    #: A verb of the program that, followed by ``all``, cleans its cache (``dnf clean all``).
+    clean: str | None
+    #: Removed with ``rm`` in the same RUN (the folder or files in it), the cache is gone.
+    cache_files: tuple[str, ...]
+    #: A ``--mount=type=cache`` on this folder keeps the cache out of the layer.
+    mounted_cache: str
+
+
+_PACKAGE_MANAGERS = (
+    PackageManager("apt", ("apt", "apt-get"), "install", None, None, ("/var/lib/apt/lists",), "/var/lib/apt"),
+    PackageManager("apk", ("apk",), "add", "--no-cache", None, ("/var/cache/apk",), "/var/cache/apk"),
+    PackageManager(
+        "dnf/yum",
+        ("dnf", "yum", "microdnf"),
+        "install",
+        None,
+        "clean",
+        ("/var/cache/dnf", "/var/cache/yum"),
+        "/var/cache/",
+    ),
+)
+
+
+def _leaves_cache(manager: PackageManager, commands: list[list[str]], words: set[str]) -> bool:
+    """The RUN installs with the manager and does not clean up after it."""
+    if not any(runs_verb(command, manager.programs, manager.install) for command in commands):
+        return False
+    if manager.no_cache_flag in words:
+        return False
+    cleaned = manager.clean is not None and any(
+        runs_verb(command, manager.programs, manager.clean) and "all" in command for command in commands
+    )
+    return not cleaned and not any(removes_any(command, manager.cache_files) for command in commands)
 
 
 @check(
@@ -835,13 +904,15 @@ def package_cache_cleanup(subject: Subject, params: Params) -> Outcome:
         for instruction in stage.find("RUN"):
             script = " ".join(instruction.arguments) + "\n" + "\n".join(instruction.heredocs)
             cached = [m for m in instruction.flag_values("mount") if "type=cache" in m]
-            for manager, install, cleanup, cache_folder in _PACKAGE_INSTALLS:
-                if not re.search(install, script) or re.search(cleanup, script):
+            commands = simple_commands(script)
+            words = {word for command in commands for word in command}
+            for manager in _PACKAGE_MANAGERS:
+                if not _leaves_cache(manager, commands, words):
                     continue
-                if any(cache_folder in mount for mount in cached):
+                if any(manager.mounted_cache in mount for mount in cached):
                     continue
                 problems.append(
-                    (instruction.start_line, f"`{instruction.text[:70]}` leaves the {manager} cache in the image")
+                    (instruction.start_line, f"`{instruction.text[:70]}` leaves the {manager.name} cache in the image")
                 )
     if problems:
         line, message = problems[0]
