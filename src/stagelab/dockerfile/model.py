@@ -14,6 +14,8 @@ from pathlib import Path
 
 import dockerfile as _buildkit_parser
 
+from ..units import format_size
+
 # Reading and its errors live in .reading (lint reads the file before loading the parser); named here too.
 from .reading import MAX_DOCKERFILE_BYTES, DockerfileSyntaxError, DockerfileUnreadable, _too_big, read_text  # noqa: F401
 
@@ -195,11 +197,23 @@ class Dockerfile:
 
 
 #: ``$NAME``, ``${NAME}`` and ``${NAME<op>word}`` with op one of ``:-``, ``-``, ``:+``, ``+`` (BuildKit's forms).
-_ARG_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+#: The word may hold ``$NAME`` and ``${NAME}`` but no other ``${``: a reference with an operator nested in
+#: the word is expanded first, in an earlier pass, and a word never runs on past the next one (a word
+#: that could, ``[^}]*``, made the time quadratic in a line of unclosed ``${A:-``).
+_ARG_REFERENCE = re.compile(
+    r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])((?:[^}$]|\$(?!\{)|\$\{[A-Za-z_][A-Za-z0-9_]*\})*))?\}"
+    r"|\$([A-Za-z_][A-Za-z0-9_]*)"
+)
+#: References nested deeper than this (``${A:-${B:-${C}}}`` is 3) are left as written.
+_MAX_NESTING = 8
 
 
 def substitute_args(text: str, values: dict[str, str]) -> str:
-    """Expand build-argument references in ``text`` as BuildKit does; unknown names stay as written."""
+    """Expand build-argument references in ``text`` as BuildKit does; unknown names stay as written.
+
+    Innermost references first, one level per pass, at most :data:`_MAX_NESTING` passes: the
+    time is linear in the text's length whatever it holds.
+    """
 
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1) or match.group(4)
@@ -207,13 +221,18 @@ def substitute_args(text: str, values: dict[str, str]) -> str:
         value = values.get(name)
         if operator is None:
             return value if value is not None else match.group(0)
-        word = substitute_args(word, values) if "$" in word else word
+        word = _ARG_REFERENCE.sub(substitute, word) if "$" in word else word  # $NAME, ${NAME}: one level
         is_set = value is not None and (value != "" or not operator.startswith(":"))
         if operator.endswith("-"):
             return value if is_set else word
         return word if is_set else ""
 
-    return _ARG_REFERENCE.sub(substitute, text)
+    for _ in range(_MAX_NESTING):
+        expanded = _ARG_REFERENCE.sub(substitute, text)
+        if expanded == text:
+            break
+        text = expanded
+    return text
 
 
 def _global_arg_defaults(global_args: tuple[Instruction, ...]) -> dict[str, str]:
@@ -241,6 +260,35 @@ def _directives(text: str) -> dict[str, str]:
     return found
 
 
+#: The longest instruction read, its continuation lines included. BuildKit refuses a physical line
+#: over 64 KiB, and its parser takes time that grows with the square of an instruction's length
+#: (measured: 280 KB of continued lines took 9 s, a megabyte would take about two minutes), so a
+#: longer one — no real Dockerfile has one — is refused before it is parsed.
+MAX_INSTRUCTION_BYTES = 65_536
+
+
+def _longest_instruction(text: str, escape: str) -> tuple[int, int, int]:
+    """(length in characters, first line, number of lines) of the longest instruction continued over lines.
+
+    One pass over the lines. Blank lines and comments inside a continuation continue it, as BuildKit reads them.
+    """
+    longest = (0, 0, 0)
+    length = start = 0
+    continued = False
+    for number, line in enumerate(text.split("\n"), 1):
+        stripped = line.strip()
+        if not continued:
+            length, start = 0, number
+        elif not stripped or stripped.startswith("#"):
+            length += len(line) + 1
+            continue
+        length += len(line) + 1
+        continued = stripped.endswith(escape) and not stripped.startswith("#")
+        if length > longest[0]:
+            longest = (length, start, number - start + 1)
+    return longest
+
+
 def _line_of_go_error(message: str) -> int | None:
     match = re.search(r"line (\d+)", message)
     return int(match.group(1)) if match else None
@@ -257,6 +305,15 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
             "the file is empty: a Dockerfile needs at least a FROM instruction",
             path=path,
             hint="Start the file with `FROM <image>:<tag>`.",
+        )
+    length, line, lines = _longest_instruction(text, _directives(text).get("escape", "\\"))
+    if length > MAX_INSTRUCTION_BYTES:
+        raise DockerfileSyntaxError(
+            f"the instruction at line {line} runs over {lines} lines and {format_size(length)}: more than "
+            f"{format_size(MAX_INSTRUCTION_BYTES)}, the most one instruction may hold here",
+            line=line,
+            path=path,
+            hint="Move the long script into a file you COPY and run, or into a heredoc (`RUN <<EOF`).",
         )
     try:
         commands = _buildkit_parser.parse_string(text)
