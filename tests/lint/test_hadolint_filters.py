@@ -86,8 +86,29 @@ def test_delete_the_apt_lists_stays_on_a_run_that_keeps_them():
     assert "DL3009" in _codes(result) and not result.filtered
 
 
+@pytest.mark.parametrize(
+    "instruction",
+    ["ENV PASSWORD_FILE=/run/secrets/db", "ENV TOKEN_URL=https://auth.example.com/token", "ARG SECRET_NAME=db-creds"],
+)
+def test_sensitive_data_on_a_variable_that_says_where_a_secret_is_is_filtered(instruction):
+    result = lint(parse(f"FROM debian:12-slim\n{instruction}\nUSER 10001\n"))
+    assert "DL3064" in _filtered(result) and "DL3064" not in _codes(result)
+
+
+@pytest.mark.parametrize("instruction", ["ENV DB_PASSWORD=hunter2", "ARG NPM_TOKEN", "ENV TOKEN_URL=u NPM_TOKEN=t"])
+def test_sensitive_data_stays_on_a_variable_that_holds_a_secret(instruction):
+    result = lint(parse(f"FROM debian:12-slim\n{instruction}\nUSER 10001\n"))
+    assert "DL3064" in _codes(result) and not result.filtered
+
+
 def test_every_filter_has_a_reason_and_is_exercised_above():
-    assert {k.construct for k in KNOWN_WRONG} == {"heredoc-to-command", "windows", "user-variable", "apt-lists-removed"}
+    assert {k.construct for k in KNOWN_WRONG} == {
+        "heredoc-to-command",
+        "windows",
+        "user-variable",
+        "apt-lists-removed",
+        "secret-pointer",
+    }
     assert all(k.why for k in KNOWN_WRONG)
 
 

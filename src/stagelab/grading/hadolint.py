@@ -25,6 +25,7 @@ from ..errors import StagelabError
 
 # Starting and collecting the process (lint starts it before loading this module).
 from .hadolint_process import TIMEOUT_S, HadolintMissing, binary, prestart, take  # noqa: F401
+from .secret_names import is_secret_name, names_where_a_secret_is
 
 CONFIG = Path(__file__).with_name("hadolint.yaml")
 
@@ -90,6 +91,11 @@ KNOWN_WRONG = (
         "apt-lists-removed",
         "the RUN does delete the apt lists (`rm -f /var/lib/apt/lists/*_*`, `rm -r -- /var/lib/apt/lists`); "
         "hadolint recognises `rm -rf /var/lib/apt/lists/*` alone",
+    ),
+    KnownWrong(
+        r"DL3064",
+        "secret-pointer",
+        "the variables say where a secret is (`PASSWORD_FILE`, `TOKEN_URL`, `SECRET_NAME`), not the secret",
     ),
     KnownWrong(
         r"DL3066",
@@ -212,9 +218,25 @@ def _removes_apt_lists(instruction: Instruction) -> bool:
     return any(removes_any(command, ("/var/lib/apt/lists",)) for command in simple_commands(script))
 
 
+def _variable_names(instruction: Instruction) -> list[str]:
+    if instruction.keyword == "ENV":
+        return list(instruction.arguments[0::2])
+    return [item.partition("=")[0] for item in instruction.arguments]  # ARG NAME[=default] …
+
+
+def _points_at_secrets_only(instruction: Instruction) -> bool:
+    """An ENV or ARG whose names say where secrets are (``PASSWORD_FILE``) and none that holds one."""
+    if instruction.keyword not in ("ENV", "ARG"):
+        return False
+    names = _variable_names(instruction)
+    return any(names_where_a_secret_is(n) for n in names) and not any(is_secret_name(n) for n in names)
+
+
 def _construct_lines(model: Dockerfile) -> dict[str, set[int]]:
     lines: dict[str, set[int]] = {k.construct: set() for k in KNOWN_WRONG}
     for instruction in model.instructions:
+        if _points_at_secrets_only(instruction):
+            lines["secret-pointer"].update(range(instruction.start_line, instruction.end_line + 1))
         if instruction.keyword == "RUN" and _removes_apt_lists(instruction):
             lines["apt-lists-removed"].update(range(instruction.start_line, instruction.end_line + 1))
         if _heredoc_feeds_a_command(instruction):

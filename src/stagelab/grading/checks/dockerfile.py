@@ -11,6 +11,7 @@ from ...dockerfile.model import substitute_args
 from ...dockerfile.shell_words import removes_any, runs_verb, simple_commands
 from ..hadolint import HadolintMissing, lint
 from ..results import Problem
+from ..secret_names import is_secret_name
 from .base import LintUse, Outcome, Param, Params, Phase, SkipCheck, chapter, check, failed, passed
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `stagelab lint` must start fast
@@ -746,8 +747,8 @@ _JAVA_IMAGES = ("eclipse-temurin", "ibm-semeru-runtimes", "sapmachine", "bellsof
 
 
 def _os_package_manager(name: str, tag: str) -> str:
-    words = re.split(r"[-_.]", tag.lower())
-    if "alpine" in words:
+    words = _tag_words(tag)
+    if any(word.startswith("alpine") for word in words):  # `alpine`, `alpine3.20` (split: `alpine3`, `20`)
         return "apk"
     if any(word.startswith("ubi") for word in words):
         return "microdnf"
@@ -998,42 +999,6 @@ def run_needs_a_shell(subject: Subject, params: Params) -> Outcome:
 
 # -- secrets in ENV ----------------------------------------------------------------------------
 
-#: Words that make a variable name a secret (API_KEY, DB_PASSWORD, NPM_TOKEN, AWS_SECRET_ACCESS_KEY…).
-_SECRET_WORDS = {"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIALS", "PRIVATE"}
-_SECRET_PAIRS = {
-    ("API", "KEY"),
-    ("ACCESS", "KEY"),
-    ("SECRET", "KEY"),
-    ("PRIVATE", "KEY"),
-    ("AUTH", "KEY"),
-    ("CLIENT", "SECRET"),
-}
-#: Last words that make the variable point at a secret (or describe one) rather than hold it.
-_NOT_A_SECRET = {
-    "FILE",
-    "PATH",
-    "DIR",
-    "URL",
-    "URI",
-    "ENDPOINT",
-    "HEADER",
-    "NAME",
-    "TTL",
-    "EXPIRY",
-    "LENGTH",
-    "SIZE",
-    "TIMEOUT",
-    "TYPE",
-    "ENABLED",
-}
-
-
-def _is_secret_name(name: str) -> bool:
-    words = [w for w in re.split(r"[_\W]+", name.upper()) if w]
-    if not words or words[-1] in _NOT_A_SECRET:
-        return False
-    return bool(set(words) & _SECRET_WORDS) or any(pair in _SECRET_PAIRS for pair in zip(words, words[1:]))
-
 
 @check(
     id="dockerfile.no-secrets-in-env",
@@ -1066,7 +1031,7 @@ def no_secrets_in_env(subject: Subject, params: Params) -> Outcome:
             continue
         pairs = list(zip(instruction.arguments[0::2], instruction.arguments[1::2]))
         for name, value in pairs:
-            if _is_secret_name(name) and value.strip("\"' "):
+            if is_secret_name(name) and value.strip("\"' "):
                 problems.append((instruction.start_line, f"ENV {name}=… puts a secret in the image config"))
     if problems:
         line, message = problems[0]

@@ -1,0 +1,68 @@
+"""What lint knows of a base image from its reference alone: what it ships, its default user, whether it has a shell."""
+
+from __future__ import annotations
+
+import pytest
+
+from stagelab.grading import grader
+
+
+def _lint(tmp_path, text: str):
+    path = tmp_path / "Dockerfile"
+    path.write_text(text)
+    return grader.lint(path, [c for c in grader.LINT_CHECKS if c != "dockerfile.hadolint"])
+
+
+@pytest.mark.parametrize(
+    ("base", "ships"),
+    [
+        ("node:22.11-alpine3.20", "npm and apk"),
+        ("python:3.12-alpine3.20", "pip and apk"),
+        ("node:22-bookworm-slim", "npm and apt"),
+        ("alpine:3.20", "apk"),
+        ("redhat/ubi9:9.4", "dnf"),
+    ],
+)
+def test_the_final_base_names_the_package_manager_it_ships(tmp_path, base, ships):
+    result = _lint(tmp_path, f"FROM {base}\nUSER 10001\n").result("dockerfile.final-base-tools")
+    assert result.status == "failed" and f"which ships {ships}" in result.message
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        "mcr.microsoft.com/dotnet/aspnet:8.0-noble-chiseled",
+        "mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled-extra",
+        "cgr.dev/chainguard/python:latest",
+        "gcr.io/distroless/static-debian12",
+        "scratch",
+    ],
+)
+def test_a_minimal_final_base_ships_nothing_and_has_no_shell(tmp_path, base):
+    report = _lint(tmp_path, f"FROM {base}\nRUN mkdir /data\nUSER 10001\n")
+    assert report.result("dockerfile.final-base-tools").status == "passed"
+    shell = report.result("dockerfile.run-needs-a-shell")
+    assert shell.status == "failed" and "has no /bin/sh" in shell.message
+
+
+@pytest.mark.parametrize(
+    ("base", "user"),
+    [
+        ("gcr.io/distroless/static-debian12:nonroot", "nonroot (65532)"),
+        ("mcr.microsoft.com/dotnet/aspnet:8.0-noble-chiseled", "app (1654)"),
+        ("cgr.dev/chainguard/node:latest", "its non-root user"),
+        ("cgr.dev/chainguard/python:latest-dev", "its non-root user"),
+        ("nginxinc/nginx-unprivileged:1.27-alpine", "nginx (101)"),
+    ],
+)
+def test_a_base_that_runs_as_a_non_root_user_needs_no_user_line(tmp_path, base, user):
+    result = _lint(tmp_path, f"FROM {base}\n").result("dockerfile.non-root-user")
+    assert result.status == "passed" and f"runs as {user}" in result.message
+
+
+@pytest.mark.parametrize(
+    "base",
+    ["mcr.microsoft.com/dotnet/aspnet:8.0", "cgr.dev/chainguard/wolfi-base:latest", "nginx:1.27", "node:22-slim"],
+)
+def test_a_base_that_runs_as_root_without_user_fails(tmp_path, base):
+    assert _lint(tmp_path, f"FROM {base}\n").result("dockerfile.non-root-user").status == "failed"
