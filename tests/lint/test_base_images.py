@@ -66,3 +66,21 @@ def test_a_base_that_runs_as_a_non_root_user_needs_no_user_line(tmp_path, base, 
 )
 def test_a_base_that_runs_as_root_without_user_fails(tmp_path, base):
     assert _lint(tmp_path, f"FROM {base}\n").result("dockerfile.non-root-user").status == "failed"
+
+
+def test_a_single_stage_that_builds_nothing_passes_lint_but_not_a_lab(tmp_path):
+    from stagelab.grading.checks.base import definition
+    from stagelab.grading.subject import Subject
+
+    path = tmp_path / "Dockerfile"
+    path.write_text('FROM debian:12-slim\nCOPY server /usr/local/bin/server\nUSER 10001\nENTRYPOINT ["server"]\n')
+    assert grader.lint(path).result("dockerfile.multi-stage").status == "passed"
+    check = definition("dockerfile.multi-stage")
+    in_a_lab = check.function(Subject(path, tmp_path), check.defaults())  # a lab's app must be built in its Dockerfile
+    assert not in_a_lab.passed and "only one stage" in in_a_lab.message
+
+
+def test_a_single_stage_that_installs_production_dependencies_still_fails(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text('FROM node:22-slim\nCOPY . .\nRUN npm ci --omit=dev\nUSER node\nCMD ["node", "server.js"]\n')
+    assert grader.lint(path).result("dockerfile.multi-stage").status == "failed"

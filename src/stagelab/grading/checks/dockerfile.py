@@ -130,11 +130,30 @@ _BUILD_STEP = re.compile(
 )
 
 
-def _build_step(stage) -> object | None:
+#: An install of production dependencies only (`npm ci --omit=dev`, `composer install --no-dev`): a stage
+#: that does only that is the runtime's dependencies, which a final stage may be built on, not a builder.
+_PRODUCTION_ONLY = re.compile(
+    r"--omit[= ]dev\b|--only[= ]prod(uction)?\b|--production\b|--prod\b|--no-dev\b|--only[= ]main\b|--without[= ]dev\b"
+)
+_DEPENDENCY_INSTALL = re.compile(
+    r"\b(npm (ci|install|i)|yarn( install)?|pnpm (install|i)|composer install|poetry install|uv sync)\b"
+)
+
+
+def _build_step(stage, production_installs: bool = False) -> object | None:
+    """The stage's first RUN that compiles, builds or installs development dependencies; None: none does.
+
+    ``production_installs``: an install of production dependencies only counts too.
+    """
     for instruction in stage.instructions:
-        if instruction.keyword == "RUN" and _BUILD_STEP.search(
-            " ".join(instruction.arguments) + " ".join(instruction.heredocs)
-        ):
+        if instruction.keyword != "RUN":
+            continue
+        for command in simple_commands(" ".join(instruction.arguments) + "\n" + "\n".join(instruction.heredocs)):
+            text = " ".join(command)
+            if not _BUILD_STEP.search(text):
+                continue
+            if not production_installs and _DEPENDENCY_INSTALL.search(text) and _PRODUCTION_ONLY.search(text):
+                continue  # production dependencies only: what the runtime needs
             return instruction
     return None
 
@@ -145,7 +164,9 @@ def _build_step(stage) -> object | None:
     **STATIC,
     what="The final stage takes something from an earlier stage (`COPY --from=` or `FROM <stage>`), and is not "
     "built `FROM` a stage that compiles or installs (that would ship the whole builder). A single stage on "
-    "`scratch` or distroless passes: it has no build tools to leave behind.",
+    "`scratch` or distroless passes: it has no build tools to leave behind. In `stagelab lint` (not in a lab, "
+    "whose app must be built in the Dockerfile) so does a single stage that builds nothing: it copies in "
+    "what was built elsewhere, as goreleaser's Dockerfiles do.",
     why="Build tools (compilers, npm, dev dependencies) stay in the build stage; only the result ships. "
     "Two FROM lines are not enough: the final stage must use what the first one built, and start from a "
     "clean base rather than from the builder.",
@@ -167,7 +188,15 @@ def _build_step(stage) -> object | None:
         CMD ["/app/server.js"]
         """,
     chapter=chapter("multi", "the-node-app-in-stages"),
-    lint=LintUse(order=2),
+    params=(
+        Param(
+            "single_stage_may_build_nothing",
+            False,
+            "pass a single stage that compiles nothing and installs no dependencies (copies a binary built elsewhere)",
+            (bool,),
+        ),
+    ),
+    lint=LintUse(order=2, params={"single_stage_may_build_nothing": True}),
 )
 def multi_stage(subject: Subject, params: Params) -> Outcome:
     model = subject.require_model()
@@ -188,6 +217,8 @@ def multi_stage(subject: Subject, params: Params) -> Outcome:
         base = subject.final_base_image()
         if _is_shell_less(base):
             return passed(f"one stage on {_norm_ref(base)}: it has no build tools to ship")
+        if params["single_stage_may_build_nothing"] and _build_step(final, production_installs=True) is None:
+            return passed("one stage that builds nothing (it copies in what was built elsewhere): no build tools ship")
         return failed(
             "there is only one stage (one FROM): build tools ship in the final image",
             "Build in a named stage and copy only the result into a clean final stage (`COPY --from=build …`).",
