@@ -204,3 +204,26 @@ def test_many_files_in_one_run_are_reported_as_each_alone(tmp_path):
         seen = [(r["check_id"], r["status"], r["message"]) for r in reports[str(path)]["results"]]
         assert seen == [(r.check_id, r.status.value, r.message) for r in alone.results], path.name
     assert reports[str(missing)]["could_not_grade"]
+
+
+def test_a_utf16_file_says_so_and_how_to_save_it(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_bytes("FROM alpine:3.20\nUSER 1\n".encode("utf-16"))
+    completed = run_lint(str(path))
+    assert completed.returncode == 2
+    assert "UTF-16 text" in completed.stdout + completed.stderr and "UTF-8" in completed.stdout
+
+
+def test_a_from_with_no_image_says_so(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM\n")
+    result = grader.lint(path).result("dockerfile.parses")
+    assert result.status == "failed" and "FROM names no image" in result.message
+
+
+def test_lines_ending_in_a_carriage_return_alone_say_so(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"FROM alpine:3.20\rUSER 1\r")
+    result = grader.lint(path).result("dockerfile.parses")
+    assert result.status == "failed" and "carriage return alone" in result.message
+    assert "line endings" in result.hint

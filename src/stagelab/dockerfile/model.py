@@ -306,6 +306,13 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
             path=path,
             hint="Start the file with `FROM <image>:<tag>`.",
         )
+    if text.count("\r") > 1 and "\n" not in text.strip():  # one line ending in CR is read fine
+        raise DockerfileSyntaxError(
+            "the lines end in a carriage return alone (classic Mac OS): BuildKit reads the whole file as one line",
+            line=1,
+            path=path,
+            hint="Save the file with Unix (LF) or Windows (CRLF) line endings.",
+        )
     length, line, lines = _longest_instruction(text, _directives(text).get("escape", "\\"))
     if length > MAX_INSTRUCTION_BYTES:
         raise DockerfileSyntaxError(

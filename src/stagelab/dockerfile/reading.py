@@ -111,6 +111,12 @@ def read_text(path: str | Path) -> str:
     if size > MAX_DOCKERFILE_BYTES:
         raise _too_big(max(size, os.path.getsize(path) if os.path.isfile(path) else size), where)
     raw = b"".join(chunks)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DockerfileUnreadable(
+            "UTF-16 text: a Dockerfile is read as UTF-8",
+            path=where,
+            hint='Save the file as UTF-8 (most editors: "Save with encoding"; Windows PowerShell: `Out-File -Encoding utf8`).',
+        )
     if b"\x00" in raw:
         raise DockerfileUnreadable("the file contains binary data (NUL bytes); a Dockerfile is plain text", path=where)
     try:

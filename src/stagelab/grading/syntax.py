@@ -153,7 +153,9 @@ def diagnose(model: Dockerfile) -> list[Diagnosis]:
             ):
                 add(
                     instruction.start_line,
-                    f"FROM takes an image and optionally 'AS name'; here it has {len(words)} words: {' '.join(words)}",
+                    f"FROM takes an image and optionally 'AS name'; here it has {len(words)} words: {' '.join(words)}"
+                    if words
+                    else "FROM names no image",
                     "Write `FROM image:tag` or `FROM image:tag AS name`.",
                 )
         elif keyword == "ENV" and len(instruction.arguments) == 2 and instruction.arguments[1].startswith("="):
