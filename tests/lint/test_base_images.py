@@ -84,3 +84,19 @@ def test_a_single_stage_that_installs_production_dependencies_still_fails(tmp_pa
     path = tmp_path / "Dockerfile"
     path.write_text('FROM node:22-slim\nCOPY . .\nRUN npm ci --omit=dev\nUSER node\nCMD ["node", "server.js"]\n')
     assert grader.lint(path).result("dockerfile.multi-stage").status == "failed"
+
+
+@pytest.mark.parametrize(
+    ("base", "healthcheck", "status"),
+    [
+        ("node:22-slim", "HEALTHCHECK CMD curl -f http://localhost:3000/ || exit 1", "passed"),
+        ("gcr.io/distroless/nodejs22-debian12:nonroot", "HEALTHCHECK CMD curl -f http://localhost:3000/", "failed"),
+        ("gcr.io/distroless/static-debian12:debug", "HEALTHCHECK CMD wget -q http://localhost:8080/", "failed"),
+        ("gcr.io/distroless/static-debian12", 'HEALTHCHECK CMD ["/app", "-healthcheck"]', "passed"),
+        ("gcr.io/distroless/static-debian12", 'HEALTHCHECK CMD ["curl", "-f", "http://localhost:8080/"]', "failed"),
+        ("gcr.io/distroless/static-debian12", "HEALTHCHECK NONE", "passed"),
+    ],
+)
+def test_a_healthcheck_must_be_able_to_run_on_its_base(tmp_path, base, healthcheck, status):
+    text = f'FROM {base}\nCOPY app /app\nUSER 10001\n{healthcheck}\nENTRYPOINT ["/app"]\n'
+    assert _lint(tmp_path, text).result("dockerfile.exec-form").status == status

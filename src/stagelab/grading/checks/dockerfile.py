@@ -364,7 +364,8 @@ def _starts_a_shell(instruction) -> bool:
     **STATIC,
     what="The final stage's effective `CMD` and `ENTRYPOINT` are JSON arrays, not shell strings, and do not "
     "wrap the app in `sh -c`; on the distroless Node.js, Python and Java images, `CMD` does not repeat the "
-    "runtime (their ENTRYPOINT starts it already).",
+    "runtime (their ENTRYPOINT starts it already). On a base without a shell, its `HEALTHCHECK` is in exec "
+    "form too and does not run a tool the base lacks (`curl`, `wget`) unless a COPY brings it.",
     why='Shell form runs `/bin/sh -c "..."`: distroless has no /bin/sh, so the container cannot start. '
     "Elsewhere the shell becomes PID 1 and does not pass SIGTERM on, so `docker stop` waits 10 s and kills the app. "
     '`["sh", "-c", …]` is the same shell, written as JSON.',
@@ -410,7 +411,10 @@ def exec_form(subject: Subject, params: Params) -> Outcome:
                 "trailing comma.",
                 line=instruction.start_line,
             )
-        where = " — and distroless has no /bin/sh, so the container cannot start" if _is_distroless(base) else ""
+        where = ""
+        if _has_no_bin_sh(base):
+            without = "distroless" if _is_distroless(base) else base
+            where = f" — and {without} has no /bin/sh, so the container cannot start"
         return failed(
             f'line {instruction.start_line}: {keyword} {words} is shell form: it runs as /bin/sh -c "{words}"{where}',
             None,
@@ -445,7 +449,50 @@ def exec_form(subject: Subject, params: Params) -> Outcome:
                     f"On {images}, give only what follows the runtime: {example}.",
                     line=cmd.start_line,
                 )
+    healthcheck = _healthcheck_problem(chain, base)
+    if healthcheck is not None:
+        line, message = healthcheck
+        return failed(
+            f"line {line}: {message}",
+            "On a base without a shell, give HEALTHCHECK a program the image has, in exec form: e.g. a health "
+            'command built with the app (HEALTHCHECK CMD ["/app", "-healthcheck"]), or probe it from outside.',
+            line=line,
+        )
     return passed("CMD/ENTRYPOINT use the exec form")
+
+
+def _has_no_bin_sh(base: str) -> bool:
+    """No /bin/sh: shell-less bases, and distroless ``:debug`` too (its busybox shell is /busybox/sh)."""
+    return _is_shell_less(base) or _is_distroless(base)
+
+
+#: What a HEALTHCHECK typically runs that a base without a shell does not have unless a COPY brings it.
+_HEALTH_TOOLS = {"curl", "wget", "nc", "sh", "bash"}
+
+
+def _healthcheck_problem(chain, base: str) -> tuple[int, str] | None:
+    """(line, message) when the final stage's HEALTHCHECK cannot run on its base; None when it can (or there is none)."""
+    if not _has_no_bin_sh(base):
+        return None
+    healthcheck = next((link.last("HEALTHCHECK") for link in chain if link.last("HEALTHCHECK") is not None), None)
+    if healthcheck is None or not healthcheck.arguments or healthcheck.arguments[0].upper() == "NONE":
+        return None
+    outcome = "the check fails every time, so the container is reported unhealthy"
+    if not healthcheck.json_form:
+        command = " ".join(healthcheck.arguments[1:])
+        return healthcheck.start_line, (
+            f"HEALTHCHECK CMD {command[:60]} is shell form: it runs as /bin/sh -c, and {base} has no /bin/sh: {outcome}"
+        )
+    program = Path(healthcheck.arguments[1]).name if len(healthcheck.arguments) > 1 else ""
+    copied_in = any(
+        program in instruction.text
+        for link in chain
+        for instruction in link.instructions
+        if instruction.keyword in ("COPY", "ADD")
+    )
+    if program in _HEALTH_TOOLS and not copied_in:
+        return healthcheck.start_line, f"HEALTHCHECK runs {program}, which {base} does not have: {outcome}"
+    return None
 
 
 _ROOT_USERS = {"root", "0", "root:root", "0:0", "root:0", "0:root"}
