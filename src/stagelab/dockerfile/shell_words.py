@@ -20,25 +20,42 @@ def simple_commands(script: str) -> list[list[str]]:
 
 
 def program(word: str) -> str:
-    """``/usr/bin/apt-get`` → ``apt-get``; ``xx-apk`` (tonistiigi/xx's wrapper) → ``apk``."""
-    name = word.rsplit("/", 1)[-1]
+    """``/usr/bin/apt-get`` → ``apt-get``; ``xx-apk`` (tonistiigi/xx's wrapper) → ``apk``; ``"apt-get`` → ``apt-get``."""
+    name = word.strip("\"'").rsplit("/", 1)[-1]
     return name[3:] if name.startswith("xx-") else name
+
+
+#: Words before the program a command runs: ``sudo apt-get``, ``env X=1 apk``, ``sh -c "apt-get …"``.
+_PREFIXES = {"sudo", "env", "exec", "nice", "nohup", "time", "command", "eatmydata", "sh", "bash", "ash", "dash"}
+
+
+def _program_at(command: list[str]) -> int | None:
+    """Where the program the command runs is: after prefixes, their options and ``VAR=value`` assignments."""
+    for index, word in enumerate(command):
+        name = word.strip("\"'")
+        if program(name) in _PREFIXES or name.startswith("-") or _is_assignment(name):
+            continue
+        return index
+    return None
+
+
+def _is_assignment(word: str) -> bool:
+    name, equals, _ = word.partition("=")
+    return bool(equals) and name.isidentifier()
 
 
 def runs_verb(command: list[str], programs: tuple[str, ...], verb: str) -> bool:
     """The command runs one of ``programs`` with ``verb`` among its later words (``apt-get -y install``)."""
-    seen = False
-    for word in command:
-        if not seen:
-            seen = program(word) in programs
-        elif word == verb:
-            return True
-    return False
+    at = _program_at(command)
+    if at is None or program(command[at]) not in programs:
+        return False
+    return any(word.strip("\"'") == verb for word in command[at + 1 :])
 
 
 def removes_any(command: list[str], folders: tuple[str, ...]) -> bool:
     """The command is ``rm`` of one of the folders or of files in it, whatever its flags and quotes
-    (``rm -rf /var/lib/apt/lists/*``, ``rm -f /var/lib/apt/lists/*_*``, ``rm -r -- "/var/cache/apk"``)."""
-    if not command or program(command[0]) != "rm":
+    (``rm -rf /var/lib/apt/lists/*``, ``rm -f /var/lib/apt/lists/*_*``, ``sudo rm -r -- "/var/cache/apk"``)."""
+    at = _program_at(command)
+    if at is None or program(command[at]) != "rm":
         return False
-    return any(word.strip("\"'").startswith(folders) for word in command[1:])
+    return any(word.strip("\"'").startswith(folders) for word in command[at + 1 :])
