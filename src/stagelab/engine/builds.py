@@ -579,7 +579,7 @@ class Build:
         self.timeout_s = self.limits.time_s
         self.max_output_bytes = max_output_bytes or int(self.limits.log_mb * build_limits.MB)
         self.limits_enforced = False
-        self._cgroup: build_limits.BuildCgroup | build_limits.EngineSideCgroup | None = None
+        self._cgroup: build_limits.StepCgroup | None = None
         self._process: subprocess.Popen[str] | None = None
         self._frontend: frontend.FrontendPlan | None = None
         self._cancel_reason: FailureCause | None = None
@@ -890,9 +890,7 @@ class Build:
             limits_enforced=self.limits_enforced,
         )
 
-    def _watch_counters(
-        self, cgroup: build_limits.BuildCgroup | build_limits.EngineSideCgroup, done: threading.Event
-    ) -> None:
+    def _watch_counters(self, cgroup: build_limits.StepCgroup, done: threading.Event) -> None:
         """Stop the build as soon as the kernel refuses a fork or kills for memory: the step cannot recover."""
         causes = {
             build_limits.Limit.PROCESSES: FailureCause.PROCESS_LIMIT,

@@ -43,6 +43,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
+from typing import Protocol
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 #: CPU weight of a build against everything else on the machine (the graders themselves, probes,
@@ -416,6 +417,38 @@ class Counters:
         return sum(self.layers.values())
 
 
+class StepCgroup(Protocol):
+    """What a build asks of the cgroup its RUN steps run under, whoever keeps it: ours
+    (:class:`BuildCgroup`) or an engine that holds its builds to its own budget (:class:`EngineSideCgroup`)."""
+
+    budget: BuildLimits
+    counters: Counters
+
+    def buildx_args(self) -> list[str]:
+        """The `docker buildx build` arguments that put the steps in it."""
+        ...
+
+    def sample(self) -> Counters:
+        """The counters now (processes, memory, OOM kills) as far as they can be read."""
+        ...
+
+    def measure_disk(self) -> int:
+        """Bytes the running steps have written to their new layers (0 where they cannot be seen)."""
+        ...
+
+    def limit_reached(self) -> Limit | None:
+        """A limit the kernel has enforced already (a refused fork, an OOM kill), if any."""
+        ...
+
+    def hit(self, *, killed: bool, log_text: str = "") -> Limit | None:
+        """Which limit stopped the build, from the counters, how it ended and what it printed."""
+        ...
+
+    def remove(self, wait_s: float = 15) -> bool:
+        """Kill what is left and remove it; True when nothing is left."""
+        ...
+
+
 class BuildCgroup:
     """The cgroup one build's RUN steps run under; use :meth:`open` as a context manager."""
 
@@ -433,7 +466,7 @@ class BuildCgroup:
 
     @classmethod
     @contextlib.contextmanager
-    def open(cls, budget: BuildLimits, name: str | None = None) -> Iterator[BuildCgroup | None]:
+    def open(cls, budget: BuildLimits, name: str | None = None) -> Iterator[StepCgroup | None]:
         """Make the cgroup with the budget's limits; yields None where limits cannot be enforced.
 
         ``name`` is the build slot's cgroup name (the caller holds the slot, so nobody else
