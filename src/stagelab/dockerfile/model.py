@@ -54,6 +54,11 @@ class Instruction:
         """The instruction on one line, as BuildKit names its build step."""
         return " ".join(self.original.split())
 
+    @property
+    def script(self) -> str:
+        """The shell text a RUN runs: its arguments, then each heredoc's body, a line apart."""
+        return " ".join(self.arguments) + "\n" + "\n".join(self.heredocs)
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -313,7 +318,8 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
             path=path,
             hint="Save the file with Unix (LF) or Windows (CRLF) line endings.",
         )
-    length, line, lines = _longest_instruction(text, _directives(text).get("escape", "\\"))
+    directives = _directives(text)
+    length, line, lines = _longest_instruction(text, directives.get("escape", "\\"))
     if length > MAX_INSTRUCTION_BYTES:
         raise DockerfileSyntaxError(
             f"the instruction at line {line} runs over {lines} lines and {format_size(length)}: more than "
@@ -398,7 +404,7 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
         instructions=instructions,
         global_args=tuple(global_args),
         stages=tuple(stages),
-        directives=_directives(text),
+        directives=directives,
     )
 
 

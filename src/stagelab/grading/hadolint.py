@@ -214,8 +214,7 @@ def _windows_stages(model: Dockerfile) -> list[Stage]:
 
 
 def _removes_apt_lists(instruction: Instruction) -> bool:
-    script = " ".join(instruction.arguments) + "\n" + "\n".join(instruction.heredocs)
-    return any(removes_any(command, ("/var/lib/apt/lists",)) for command in simple_commands(script))
+    return any(removes_any(command, ("/var/lib/apt/lists",)) for command in simple_commands(instruction.script))
 
 
 def _variable_names(instruction: Instruction) -> list[str]:

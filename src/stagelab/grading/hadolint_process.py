@@ -148,7 +148,7 @@ class Batch:
             for name, text in zip(self.files, texts):
                 with open(name, "w", encoding="utf-8") as file:
                     file.write(text)
-            self.process: subprocess.Popen | None = subprocess.Popen(
+            self.process = subprocess.Popen(
                 _command(*self.files),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,

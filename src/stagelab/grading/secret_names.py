@@ -34,9 +34,14 @@ NOT_A_SECRET = {
 }
 
 
+def _words(name: str) -> list[str]:
+    """``aws_secret-access.KEY`` → ``["AWS", "SECRET", "ACCESS", "KEY"]``."""
+    return [w for w in re.split(r"[_\W]+", name.upper()) if w]
+
+
 def is_secret_name(name: str) -> bool:
     """The variable's name says it holds a secret (``DB_PASSWORD``, ``NPM_TOKEN``, ``API_KEY``), not where one is."""
-    words = [w for w in re.split(r"[_\W]+", name.upper()) if w]
+    words = _words(name)
     if not words or words[-1] in NOT_A_SECRET:
         return False
     return bool(set(words) & SECRET_WORDS) or any(pair in SECRET_PAIRS for pair in zip(words, words[1:]))
@@ -44,5 +49,5 @@ def is_secret_name(name: str) -> bool:
 
 def names_where_a_secret_is(name: str) -> bool:
     """The name would say "secret" but for its last word, which says where one is (``PASSWORD_FILE``, ``TOKEN_URL``)."""
-    words = [w for w in re.split(r"[_\W]+", name.upper()) if w]
+    words = _words(name)
     return len(words) > 1 and words[-1] in NOT_A_SECRET and is_secret_name("_".join(words[:-1]))

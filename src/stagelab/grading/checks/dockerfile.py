@@ -148,7 +148,7 @@ def _build_step(stage, production_installs: bool = False) -> object | None:
     for instruction in stage.instructions:
         if instruction.keyword != "RUN":
             continue
-        for command in simple_commands(" ".join(instruction.arguments) + "\n" + "\n".join(instruction.heredocs)):
+        for command in simple_commands(instruction.script):
             text = " ".join(command)
             if not _BUILD_STEP.search(text):
                 continue
@@ -390,13 +390,7 @@ def exec_form(subject: Subject, params: Params) -> Outcome:
     stage = subject.target_stage()
     chain = subject.base_chain(stage)
     base = _norm_ref(subject.final_base_image())
-    effective = {}
-    for keyword in ("ENTRYPOINT", "CMD"):
-        for link in chain:  # nearest stage first: its instruction wins
-            instruction = link.last(keyword)
-            if instruction is not None:
-                effective[keyword] = instruction
-                break
+    effective = {keyword: found for keyword in ("ENTRYPOINT", "CMD") if (found := _effective(chain, keyword))}
     if not effective:
         return passed(f"no CMD or ENTRYPOINT: the image keeps the one from {base}")
     for keyword, instruction in effective.items():
@@ -461,6 +455,11 @@ def exec_form(subject: Subject, params: Params) -> Outcome:
     return passed("CMD/ENTRYPOINT use the exec form")
 
 
+def _effective(chain, keyword: str):
+    """The instruction that applies to the final stage: the last one in the nearest stage of its chain that has one."""
+    return next((found for link in chain if (found := link.last(keyword)) is not None), None)
+
+
 def _has_no_bin_sh(base: str) -> bool:
     """No /bin/sh: shell-less bases, and distroless ``:debug`` too (its busybox shell is /busybox/sh)."""
     return _is_shell_less(base) or _is_distroless(base)
@@ -474,7 +473,7 @@ def _healthcheck_problem(chain, base: str) -> tuple[int, str] | None:
     """(line, message) when the final stage's HEALTHCHECK cannot run on its base; None when it can (or there is none)."""
     if not _has_no_bin_sh(base):
         return None
-    healthcheck = next((link.last("HEALTHCHECK") for link in chain if link.last("HEALTHCHECK") is not None), None)
+    healthcheck = _effective(chain, "HEALTHCHECK")
     if healthcheck is None or not healthcheck.arguments or healthcheck.arguments[0].upper() == "NONE":
         return None
     outcome = "the check fails every time, so the container is reported unhealthy"
@@ -842,7 +841,7 @@ def _what_ships(reference: str) -> list[str]:
     if _is_shell_less(reference):
         return []
     if name.startswith("cgr.dev/chainguard/") and name != "cgr.dev/chainguard/wolfi-base":
-        return ["apk (a package manager)", "a shell"] if "dev" in tag.split("-") else []
+        return ["apk (a package manager)", "a shell"] if "dev" in _tag_words(tag) else []
     if name in _OS_IMAGES:
         return [f"{_os_package_manager(name, tag)} (a package manager)"]
     if name in _JAVA_IMAGES:
@@ -981,9 +980,8 @@ def package_cache_cleanup(subject: Subject, params: Params) -> Outcome:
     problems = []
     for stage in reversed(chain):
         for instruction in stage.find("RUN"):
-            script = " ".join(instruction.arguments) + "\n" + "\n".join(instruction.heredocs)
             cached = [m for m in instruction.flag_values("mount") if "type=cache" in m]
-            commands = simple_commands(script)
+            commands = simple_commands(instruction.script)
             words = {word for command in commands for word in command}
             for manager in _PACKAGE_MANAGERS:
                 if not _leaves_cache(manager, commands, words):
